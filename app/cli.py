@@ -1,0 +1,106 @@
+"""`contact-center` command line: api, migrate, stack, dev (and more as features land)."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import typer
+
+from app.config import Settings, get_settings
+
+cli = typer.Typer(help="AI phone contact center on LiveKit.", no_args_is_help=True,
+                  add_completion=False)
+
+
+def _raise_interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+@cli.command()
+def api(host: str = typer.Option(None, help="Bind address (default API_HOST)"),
+        port: int = typer.Option(None, help="Port (default API_PORT)")) -> None:
+    """Serve the admin API, token endpoint and test-call page."""
+    import uvicorn
+
+    s = get_settings()
+    uvicorn.run("app.main:app", host=host or s.api_host, port=port or s.api_port,
+                log_level=s.log_level.lower())
+
+
+@cli.command()
+def migrate(revision: str = typer.Argument("head", help="Target revision")) -> None:
+    """Apply database migrations (creates and seeds the schema on first run)."""
+    from app.migrate import upgrade
+
+    upgrade(revision)
+    typer.echo(f"database migrated to {revision}")
+
+
+def stack_config(s: Settings):  # type: ignore[no-untyped-def]
+    from sip.stack import StackConfig, StackPorts
+
+    lk_port = urlparse(s.livekit_url).port or 7880
+    return StackConfig(
+        host=s.stack_host,
+        ports=StackPorts(redis=s.stack_redis_port, livekit=lk_port, rtc_tcp=lk_port + 1,
+                         rtc_udp=lk_port + 2, sip=s.stack_sip_port),
+        api_key=s.livekit_api_key,
+        api_secret=s.livekit_api_secret.get_secret_value(),
+        workdir=Path(s.stack_workdir),
+    )
+
+
+def _start_stack(s: Settings):  # type: ignore[no-untyped-def]
+    from sip.stack import LocalStack
+
+    local = LocalStack(stack_config(s)).start()
+    for key, value in local.describe().items():
+        typer.echo(f"  {key:<20} {value}")
+    return local
+
+
+@cli.command()
+def stack() -> None:
+    """Run Redis + livekit-server + livekit-sip locally until Ctrl-C."""
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    local = _start_stack(get_settings())
+    typer.echo("stack is up; Ctrl-C stops it")
+    try:
+        while all(p.exited() is None for p in local.processes):
+            time.sleep(0.5)
+        typer.echo("a stack process exited; stopping", err=True)
+        raise typer.Exit(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        local.stop()
+        typer.echo("stack stopped")
+
+
+@cli.command()
+def dev() -> None:
+    """Everything for local development: stack, migrations, API (Ctrl-C stops all)."""
+    import uvicorn
+
+    from app.migrate import upgrade
+
+    s = get_settings()
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    upgrade("head")
+    local = _start_stack(s)
+    try:
+        typer.echo(f"  {'API':<20} http://{s.api_host}:{s.api_port}")
+        uvicorn.run("app.main:app", host=s.api_host, port=s.api_port,
+                    log_level=s.log_level.lower())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        local.stop()
+        typer.echo("stopped")
+
+
+def main() -> None:
+    cli()

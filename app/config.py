@@ -1,0 +1,56 @@
+"""All settings, from the environment or `.env` (documented in .env.example)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "changeme", "secret", "dev-admin-key", "devsecret-local-only-change-me-0000"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    environment: Literal["dev", "production"] = "dev"
+    company_name: str = "Ornina"
+    log_level: str = "INFO"
+
+    # Database: SQLite embedded by default, PostgreSQL via DATABASE_URL.
+    database_url: str = "sqlite:///./contact_center.db"
+
+    # LiveKit: standard names, the SDKs read them too.
+    livekit_url: str = "ws://127.0.0.1:7880"
+    livekit_api_key: str = "devkey"
+    livekit_api_secret: SecretStr = SecretStr("devsecret-local-only-change-me-0000")
+
+    # Admin API
+    admin_api_key: SecretStr = SecretStr("dev-admin-key")
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    cors_origins: list[str] = ["http://localhost:3000", "http://127.0.0.1:3000"]
+
+    # Agent
+    agent_name: str = "contact-center"
+
+    # Local stack (`contact-center stack` / `dev`)
+    stack_host: str = "127.0.0.1"
+    stack_redis_port: int = 6390
+    stack_sip_port: int = 5060
+    stack_workdir: str = ".run/stack"
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_outside_dev(self) -> Settings:
+        if self.environment != "dev":
+            for name in ("admin_api_key", "livekit_api_secret"):
+                if getattr(self, name).get_secret_value() in PLACEHOLDER_SECRETS:
+                    raise ValueError(f"{name.upper()} is a placeholder; set a real secret "
+                                     f"when ENVIRONMENT={self.environment}")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

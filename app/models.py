@@ -1,0 +1,127 @@
+"""The data model. The DB is the source of truth; LiveKit is reconciled from it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class Department(Timestamped, Base):
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # {"ar","en"}
+    persona_name: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # {"ar","en"}
+    default_language: Mapped[str] = mapped_column(String(8), default="ar")
+    instructions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # per language
+    welcome: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # per language
+    # {"openai": {"ar": "alloy", "en": "nova"}, "elevenlabs": {...}, "espeak": {...}}
+    voices: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
+    human_transfer_target: Mapped[str | None] = mapped_column(String(255), default=None)
+    handoff_mode: Mapped[str | None] = mapped_column(String(16), default=None)
+
+    numbers: Mapped[list[PhoneNumber]] = relationship(back_populates="department")
+
+
+class Trunk(Timestamped, Base):
+    __tablename__ = "trunks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    direction: Mapped[str] = mapped_column(String(16))  # "inbound" | "outbound"
+    allowed_addresses: Mapped[list[str]] = mapped_column(JSON, default=list)
+    auth_username: Mapped[str | None] = mapped_column(String(128), default=None)
+    auth_password: Mapped[str | None] = mapped_column(String(256), default=None)
+    # outbound only
+    address: Mapped[str | None] = mapped_column(String(255), default=None)
+    transport: Mapped[str | None] = mapped_column(String(8), default=None)
+    outbound_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # reconciliation with LiveKit
+    livekit_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    sync_status: Mapped[str] = mapped_column(String(16), default="pending")
+    sync_error: Mapped[str | None] = mapped_column(Text, default=None)
+
+    numbers: Mapped[list[PhoneNumber]] = relationship(back_populates="trunk")
+
+
+class PhoneNumber(Timestamped, Base):
+    __tablename__ = "phone_numbers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    e164: Mapped[str] = mapped_column(String(20), unique=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="RESTRICT"))
+    trunk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("trunks.id", ondelete="SET NULL"), default=None
+    )
+    livekit_rule_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    sync_status: Mapped[str] = mapped_column(String(16), default="pending")
+    sync_error: Mapped[str | None] = mapped_column(Text, default=None)
+    synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+    department: Mapped[Department] = relationship(back_populates="numbers")
+    trunk: Mapped[Trunk | None] = relationship(back_populates="numbers")
+
+
+class CallRecord(Base):
+    __tablename__ = "call_records"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    room_name: Mapped[str] = mapped_column(String(255), index=True)
+    source: Mapped[str] = mapped_column(String(16))  # "sip" | "browser"
+    caller: Mapped[str | None] = mapped_column(String(64), default=None)
+    called_number: Mapped[str | None] = mapped_column(String(20), default=None)
+    customer_id: Mapped[str | None] = mapped_column(String(128), default=None)
+    customer_name: Mapped[str | None] = mapped_column(String(128), default=None)
+    first_department: Mapped[str] = mapped_column(String(64))
+    current_department: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    end_reason: Mapped[str | None] = mapped_column(String(64), default=None)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    duration_seconds: Mapped[float | None] = mapped_column(Float, default=None)
+    parent_call_id: Mapped[str | None] = mapped_column(
+        ForeignKey("call_records.id", ondelete="SET NULL"), default=None
+    )
+
+    events: Mapped[list[CallEvent]] = relationship(
+        back_populates="call", order_by="CallEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class CallEvent(Base):
+    __tablename__ = "call_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_id: Mapped[str] = mapped_column(
+        ForeignKey("call_records.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # started | greeting | transcript | handoff | dtmf | language | transfer_requested |
+    # transfer_succeeded | transfer_failed | callback_requested | ended | error
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    call: Mapped[CallRecord] = relationship(back_populates="events")

@@ -1,0 +1,9 @@
+"""The real local LiveKit telephony stack: Redis, livekit-server and livekit-sip.
+
+Used by `contact-center stack`/`dev` and by the live-test fixtures, so both run the same thing.
+"""
+
+from sip.stack.config import StackConfig, StackPorts
+from sip.stack.runner import LocalStack, StackError
+
+__all__ = ["LocalStack", "StackConfig", "StackError", "StackPorts"]

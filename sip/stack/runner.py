@@ -1,0 +1,99 @@
+"""Start Redis, livekit-server and livekit-sip, wait until each is healthy, stop them all."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from sip.stack.config import StackConfig, livekit_server_config, livekit_sip_config, write_config
+from sip.stack.probes import http_ok, redis_pong
+from sip.stack.processes import ManagedProcess, StackError, wait_until
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def find_binary(name: str) -> str:
+    """A stack binary: $CC_BIN_DIR, the project's ./bin (filled by scripts/install.sh), PATH."""
+    candidates = [Path(os.environ["CC_BIN_DIR"]) / name] if os.environ.get("CC_BIN_DIR") else []
+    candidates.append(REPO_ROOT / "bin" / name)
+    for path in candidates:
+        if path.exists() and os.access(path, os.X_OK):
+            return str(path)
+    found = shutil.which(name)
+    if found:
+        return found
+    raise StackError(f"{name} not found (looked in {', '.join(map(str, candidates))} and PATH); "
+                     "run `make install`")
+
+
+class LocalStack:
+    """The three servers of the local telephony stack, as one unit."""
+
+    def __init__(self, cfg: StackConfig, start_timeout: float = 30.0):
+        self.cfg = cfg
+        self.start_timeout = start_timeout
+        self.processes: list[ManagedProcess] = []
+
+    @property
+    def log_dir(self) -> Path:
+        return self.cfg.workdir / "logs"
+
+    def _spawn(self, name: str, argv: list[str], env: dict | None = None) -> ManagedProcess:
+        proc = ManagedProcess(name, argv, self.log_dir / f"{name}.log", env)
+        proc.start()
+        self.processes.append(proc)
+        return proc
+
+    def start(self) -> LocalStack:
+        cfg = self.cfg
+        try:
+            redis_dir = cfg.workdir / "redis"
+            redis_dir.mkdir(parents=True, exist_ok=True)
+            redis = self._spawn("redis", [
+                find_binary("redis-server"), "--bind", cfg.host, "--port", str(cfg.ports.redis),
+                "--save", "", "--appendonly", "no", "--dir", str(redis_dir.resolve()),
+            ])
+            wait_until(lambda: redis_pong(cfg.host, cfg.ports.redis), what="redis PONG",
+                       timeout=self.start_timeout, process=redis)
+
+            server_yaml = write_config(cfg.workdir / "livekit-server.yaml",
+                                       livekit_server_config(cfg))
+            server = self._spawn("livekit-server", [
+                find_binary("livekit-server"), "--config", str(server_yaml),
+            ])
+            wait_until(lambda: http_ok(cfg.livekit_http_url), what="livekit-server /",
+                       timeout=self.start_timeout, process=server)
+
+            sip_yaml = write_config(cfg.workdir / "livekit-sip.yaml", livekit_sip_config(cfg))
+            sip = self._spawn("livekit-sip", [find_binary("livekit-sip"), "--config",
+                                              str(sip_yaml)])
+            wait_until(lambda: http_ok(f"http://{cfg.host}:{cfg.ports.sip_health}/"),
+                       what="livekit-sip health", timeout=self.start_timeout, process=sip)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop in reverse order of start; always stops every process."""
+        for proc in reversed(self.processes):
+            proc.stop()
+        self.processes.clear()
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def describe(self) -> dict[str, str]:
+        cfg = self.cfg
+        return {
+            "LIVEKIT_URL": cfg.livekit_url,
+            "LIVEKIT_API_KEY": cfg.api_key,
+            "LIVEKIT_API_SECRET": cfg.api_secret,
+            "SIP (UDP)": f"sip:{cfg.sip_address}",
+            "Redis": cfg.redis_address,
+            "logs": str(self.log_dir),
+        }
