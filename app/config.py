@@ -16,6 +16,7 @@ class Settings(BaseSettings):
 
     environment: Literal["dev", "production"] = "dev"
     company_name: str = "Ornina"
+    company_name_ar: str = "أورنينا"
     log_level: str = "INFO"
 
     # Database: SQLite embedded by default, PostgreSQL via DATABASE_URL.
