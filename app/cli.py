@@ -104,3 +104,7 @@ def dev() -> None:
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()
