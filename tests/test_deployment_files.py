@@ -1,0 +1,96 @@
+"""docker compose cannot run here, so check that docker-compose.yml, the Dockerfile and
+.env.example agree with the code: services, commands, ports, healthchecks, settings."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import typer
+import yaml
+
+from app.cli import cli
+from app.config import Settings
+from app.main import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+APP_SERVICES = ("migrate", "api", "agent")
+# Read by the provider SDKs themselves rather than by Settings.
+SDK_ENV = {"OPENAI_API_KEY", "ELEVEN_API_KEY"}
+
+
+def test_all_services_present() -> None:
+    assert set(SERVICES) == {"livekit-server", "livekit-sip", "redis", "postgres", "migrate",
+                             "api", "agent"}
+
+
+@pytest.mark.parametrize("name", [s for s in SERVICES if s != "migrate"])
+def test_long_running_services_have_healthchecks(name: str) -> None:
+    check = SERVICES[name]["healthcheck"]["test"]
+    assert check[0] in {"CMD", "CMD-SHELL"} and len(check) > 1
+
+
+def test_depends_on_uses_conditions_on_existing_services() -> None:
+    allowed = {"service_healthy", "service_completed_successfully", "service_started"}
+    for name, svc in SERVICES.items():
+        for dep, spec in svc.get("depends_on", {}).items():
+            assert dep in SERVICES, f"{name} depends on unknown {dep}"
+            assert spec["condition"] in allowed, f"{name} -> {dep}"
+            if spec["condition"] == "service_healthy":
+                assert "healthcheck" in SERVICES[dep], f"{dep} has no healthcheck"
+    assert SERVICES["api"]["depends_on"]["migrate"]["condition"] == \
+        "service_completed_successfully"
+
+
+def test_build_targets_exist_in_dockerfile() -> None:
+    stages = set(re.findall(r"^FROM \S+ AS (\S+)$", (ROOT / "Dockerfile").read_text(), re.M))
+    for name, svc in SERVICES.items():
+        if "build" in svc:
+            assert svc["build"]["target"] in stages, name
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_commands_exist_in_cli(name: str) -> None:
+    argv = SERVICES[name]["command"]
+    assert argv[0] == "contact-center"
+    command = typer.main.get_command(cli)
+    for word in argv[1:]:
+        assert hasattr(command, "commands"), f"{argv}: {word} has no parent group"
+        assert word in command.commands, f"`{' '.join(argv)}`: no command {word!r}"
+        command = command.commands[word]
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_environment_names_are_settings(name: str) -> None:
+    fields = {f.upper() for f in Settings.model_fields}
+    for key in SERVICES[name]["environment"]:
+        assert key in fields or key in SDK_ENV, f"{name}: {key} is not a setting"
+
+
+def test_ports_and_health_paths_match_the_code() -> None:
+    defaults = Settings(_env_file=None)
+    assert SERVICES["api"]["ports"] == [f"{defaults.api_port}:{defaults.api_port}"]
+    api_health = SERVICES["api"]["healthcheck"]["test"][-1]
+    assert urlparse(api_health).path in {getattr(r, "path", None) for r in create_app().routes}
+    lk_port = urlparse(defaults.livekit_url).port
+    assert f"{lk_port}:{lk_port}" in SERVICES["livekit-server"]["ports"]
+    assert urlparse(SERVICES["api"]["environment"]["LIVEKIT_URL"]).port == lk_port
+    sip_conf = yaml.safe_load(SERVICES["livekit-sip"]["environment"]["SIP_CONFIG_BODY"])
+    assert SERVICES["livekit-sip"]["healthcheck"]["test"][-1].endswith(
+        f":{sip_conf['health_port']}/")
+
+
+def test_every_compose_variable_is_documented_in_env_example() -> None:
+    used = set(re.findall(r"\$\{(\w+)", (ROOT / "docker-compose.yml").read_text()))
+    documented = set(re.findall(r"^#?\s*(\w+)=", (ROOT / ".env.example").read_text(), re.M))
+    assert used - documented == set()
+
+
+def test_every_setting_is_documented_in_env_example() -> None:
+    documented = set(re.findall(r"^#?\s*(\w+)=", (ROOT / ".env.example").read_text(), re.M))
+    missing = {f.upper() for f in Settings.model_fields} - documented
+    assert missing == set()
