@@ -35,6 +35,21 @@ class Settings(BaseSettings):
 
     # Agent
     agent_name: str = "contact-center"
+    agent_http_port: int = 8081  # worker health endpoint (`contact-center agent start`)
+    # DTMF menu over SIP: digit -> department slug, or "human" for the department's human line
+    dtmf_menu: dict[str, str] = {"1": "reception", "2": "sales", "3": "complaints", "0": "human"}
+
+    # Speech and language providers. No keys = the offline mode (rules engine + espeak-ng,
+    # text over lk.chat and DTMF). A configured key is always used, never silently ignored.
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None  # any OpenAI-compatible server
+    openai_llm_model: str = "gpt-4o-mini"
+    openai_stt_model: str = "gpt-4o-mini-transcribe"
+    openai_tts_model: str = "gpt-4o-mini-tts"
+    # auto: elevenlabs if ELEVEN_API_KEY, else openai if OPENAI_API_KEY, else espeak
+    tts_provider: Literal["auto", "openai", "elevenlabs", "espeak"] = "auto"
+    eleven_api_key: SecretStr | None = None
+    elevenlabs_model: str = "eleven_multilingual_v2"
 
     # Local stack (`contact-center stack` / `dev`)
     stack_host: str = "127.0.0.1"

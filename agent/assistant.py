@@ -1,0 +1,44 @@
+"""The one assistant class: an `Agent` parameterized by a department's persona."""
+
+from __future__ import annotations
+
+from livekit.agents import Agent, llm
+
+from agent.logs import bind, log
+from agent.personas import Persona
+from agent.state import CallState
+from agent.tools import tools_for
+
+CONFIRM_LANGUAGE = {
+    "ar": "بكل سرور، سنكمل بالعربية. كيف يمكنني مساعدتك؟",
+    "en": "Of course, let's continue in English. How can I help you?",
+}
+
+
+class PersonaAgent(Agent):
+    def __init__(self, persona: Persona, state: CallState, *,
+                 chat_ctx: llm.ChatContext | None = None, greet: bool = True) -> None:
+        self.persona = persona
+        self.language = state.language
+        self.greet = greet
+        super().__init__(
+            id=f"{persona.slug}_assistant",
+            instructions=persona.instructions_for(state.language),
+            chat_ctx=chat_ctx,
+            tools=tools_for(persona.slug, state),
+            tts=state.providers.tts_for(persona, state.language),
+        )
+
+    @property
+    def welcome(self) -> str:
+        return self.persona.welcome_for(self.language)
+
+    async def on_enter(self) -> None:
+        state: CallState = self.session.userdata
+        bind(department=self.persona.slug)
+        text = self.welcome if self.greet else CONFIRM_LANGUAGE.get(self.language,
+                                                                    CONFIRM_LANGUAGE["en"])
+        log.info("%s (%s) on the line", self.persona.name("en"), self.persona.slug)
+        state.record("greeting" if self.greet else "language_confirmed",
+                     department=self.persona.slug, language=self.language, text=text)
+        self.session.say(text)

@@ -1,0 +1,41 @@
+"""Logs that carry call_id, room and department on every line of a call.
+
+`bind(...)` stores the fields in a context variable (each job runs in its own task tree, so
+tasks created after binding inherit them); `CallContextFilter` copies them onto each record,
+where livekit's log formatter prints them as extra fields.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextvars import ContextVar
+from typing import Any
+
+_call_fields: ContextVar[dict[str, Any]] = ContextVar("call_fields", default={})  # noqa: B039
+
+log = logging.getLogger("contact_center.agent")
+
+
+def bind(**fields: Any) -> None:
+    """Add or replace fields for every later log line of this call."""
+    _call_fields.set({**_call_fields.get(), **{k: v for k, v in fields.items() if v is not None}})
+
+
+def current_fields() -> dict[str, Any]:
+    return dict(_call_fields.get())
+
+
+class CallContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in _call_fields.get().items():
+            if not hasattr(record, key):
+                setattr(record, key, value)
+        return True
+
+
+def install() -> None:
+    """Attach the filter to our logger and livekit's (idempotent)."""
+    for name in ("contact_center.agent", "livekit.agents"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, CallContextFilter) for f in logger.filters):
+            logger.addFilter(CallContextFilter())

@@ -1,0 +1,106 @@
+"""espeak-ng speech implementing livekit's `tts.TTS` (Arabic and English, no network).
+
+`espeak-ng --stdout` writes a streaming WAV (22050 Hz, mono, 16-bit); we skip its header and push
+the PCM as it arrives. The voice follows the script of the text being spoken, so a persona
+that switches language mid-call is voiced correctly without reconfiguration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import struct
+from collections.abc import Mapping
+
+from livekit.agents import APIConnectionError, tts, utils
+from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, APIConnectOptions
+
+from agent.offline.text import is_arabic
+
+SAMPLE_RATE = 22050
+DEFAULT_VOICES = {"ar": "ar", "en": "en-us"}
+
+
+class EspeakTTS(tts.TTS):
+    def __init__(self, *, voices: Mapping[str, str] | None = None, speed: int = 160,
+                 executable: str | None = None) -> None:
+        super().__init__(capabilities=tts.TTSCapabilities(streaming=False),
+                         sample_rate=SAMPLE_RATE, num_channels=1)
+        self.voices = {**DEFAULT_VOICES, **(voices or {})}
+        self.speed = speed
+        self.executable = executable or shutil.which("espeak-ng") or "espeak-ng"
+
+    @property
+    def model(self) -> str:
+        return "espeak-ng"
+
+    @property
+    def provider(self) -> str:
+        return "espeak-ng"
+
+    def voice_for(self, text: str) -> str:
+        return self.voices["ar" if is_arabic(text) else "en"]
+
+    def synthesize(self, text: str, *,
+                   conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
+                   ) -> EspeakChunkedStream:
+        return EspeakChunkedStream(tts=self, input_text=text, conn_options=conn_options)
+
+
+def _pcm_offset(header: bytes) -> int | None:
+    """Byte offset of PCM data in a RIFF/WAVE prefix, or None if the header is incomplete."""
+    if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
+        raise APIConnectionError("espeak-ng did not produce WAV output")
+    pos = 12
+    while pos + 8 <= len(header):
+        chunk_id, size = header[pos:pos + 4], struct.unpack("<I", header[pos + 4:pos + 8])[0]
+        if chunk_id == b"data":
+            return pos + 8
+        pos += 8 + size
+    return None
+
+
+class EspeakChunkedStream(tts.ChunkedStream):
+    def __init__(self, *, tts: EspeakTTS, input_text: str, conn_options: APIConnectOptions):
+        super().__init__(tts=tts, input_text=input_text, conn_options=conn_options)
+        self._espeak = tts
+
+    async def _run(self, output_emitter: tts.AudioEmitter) -> None:
+        output_emitter.initialize(request_id=utils.shortuuid("espeak_"), sample_rate=SAMPLE_RATE,
+                                  num_channels=1, mime_type="audio/pcm")
+        text = self.input_text.strip()
+        if not text:
+            output_emitter.flush()
+            return
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                self._espeak.executable, "--stdout", "-v", self._espeak.voice_for(text),
+                "-s", str(self._espeak.speed), "--", text,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        except OSError as exc:
+            raise APIConnectionError(f"cannot run espeak-ng: {exc}") from exc
+        assert proc.stdout is not None
+        buffer, offset, odd = b"", None, b""
+        try:
+            while chunk := await proc.stdout.read(8192):
+                if offset is None:
+                    buffer += chunk
+                    offset = _pcm_offset(buffer)
+                    if offset is None:
+                        continue
+                    chunk = buffer[offset:]
+                data = odd + chunk
+                cut = len(data) - (len(data) % 2)  # keep whole 16-bit samples
+                odd = data[cut:]
+                if cut:
+                    output_emitter.push(data[:cut])
+            code = await proc.wait()
+        except BaseException:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+            raise
+        if code != 0:
+            err = (await proc.stderr.read()).decode(errors="replace") if proc.stderr else ""
+            raise APIConnectionError(f"espeak-ng exited with {code}: {err.strip()}")
+        output_emitter.flush()

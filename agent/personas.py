@@ -1,0 +1,156 @@
+"""Personas are data: one frozen dataclass per department row, rendered per call language.
+
+The department table is the source (persona name, prompts, welcome lines, voices, human line),
+so a department added through the admin API gets an assistant with no code change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from app.config import Settings
+
+LANGUAGE_NAMES = {"ar": {"ar": "العربية", "en": "Arabic"},
+                  "en": {"ar": "الإنجليزية", "en": "English"}}
+
+GENERIC_INSTRUCTIONS = (
+    "You are {persona}, the {department} assistant of {company}'s contact center, answering a "
+    "phone call. Current time: {current_time}. Speak {language}. Keep answers to two short "
+    "sentences. Use transfer_to_department to reach another department, transfer_to_human "
+    "when the caller asks for a person, and end_call when the caller says goodbye."
+)
+GENERIC_WELCOME = {
+    "ar": "أهلاً بك في {company}، أنا {persona} من {department}. كيف يمكنني مساعدتك؟",
+    "en": "Welcome to {company}. I'm {persona} from {department}. How can I help you?",
+}
+
+
+def _frozen(d: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(d or {}))
+
+
+def render(template: str, values: Mapping[str, str]) -> str:
+    """Fill `{name}` placeholders we know; leave any other braces alone (prompts may hold JSON)."""
+    for key, value in values.items():
+        template = template.replace("{" + key + "}", value)
+    return template
+
+
+@dataclass(frozen=True)
+class Persona:
+    slug: str
+    display_name: Mapping[str, str]
+    persona_name: Mapping[str, str]
+    default_language: str
+    instructions: Mapping[str, str]
+    welcome: Mapping[str, str]
+    voices: Mapping[str, Mapping[str, str]]
+    company: Mapping[str, str]
+    human_transfer_target: str | None = None
+
+    @classmethod
+    def from_department(cls, dept: Any, settings: Settings) -> Persona:
+        """Build from an `app.models.Department` row (or anything with the same attributes)."""
+        return cls(
+            slug=dept.slug,
+            display_name=_frozen(dept.display_name),
+            persona_name=_frozen(dept.persona_name),
+            default_language=dept.default_language or "ar",
+            instructions=_frozen(dept.instructions),
+            welcome=_frozen(dept.welcome),
+            voices=_frozen({k: _frozen(v) for k, v in (dept.voices or {}).items()}),
+            company=_frozen({"ar": settings.company_name_ar, "en": settings.company_name}),
+            human_transfer_target=dept.human_transfer_target or None,
+        )
+
+    def _pick(self, values: Mapping[str, str], language: str) -> str | None:
+        return (values.get(language) or values.get(self.default_language)
+                or next(iter(values.values()), None))
+
+    def name(self, language: str) -> str:
+        return self._pick(self.persona_name, language) or self.slug.title()
+
+    def department_name(self, language: str) -> str:
+        return self._pick(self.display_name, language) or self.slug
+
+    def company_name(self, language: str) -> str:
+        return self.company.get(language) or self.company.get("en", "")
+
+    def _values(self, language: str, now: datetime | None = None) -> dict[str, str]:
+        now = now or datetime.now().astimezone()
+        return {
+            "company": self.company_name(language),
+            "department": self.department_name(language),
+            "persona": self.name(language),
+            "language": LANGUAGE_NAMES.get(language, {}).get(language, language),
+            "current_time": now.strftime("%Y-%m-%d %H:%M %Z").strip(),
+        }
+
+    def instructions_for(self, language: str, now: datetime | None = None) -> str:
+        # the language-specific prompt only: a prompt in another language would make the
+        # model answer in that language
+        template = self.instructions.get(language) or GENERIC_INSTRUCTIONS
+        return render(template, self._values(language, now))
+
+    def welcome_for(self, language: str) -> str:
+        template = self.welcome.get(language) or GENERIC_WELCOME.get(language) \
+            or GENERIC_WELCOME["en"]
+        return render(template, self._values(language))
+
+    def voice(self, provider: str, language: str) -> str | None:
+        return self.voices.get(provider, {}).get(language)
+
+
+@dataclass(frozen=True)
+class PersonaDirectory:
+    """All personas of this call, by department slug (loaded once when the call starts)."""
+
+    personas: Mapping[str, Persona] = field(default_factory=dict)
+    fallback: str = "reception"
+
+    @classmethod
+    def of(cls, personas: Iterable[Persona], fallback: str = "reception") -> PersonaDirectory:
+        return cls(personas=MappingProxyType({p.slug: p for p in personas}), fallback=fallback)
+
+    def get(self, slug: str | None) -> Persona | None:
+        return self.personas.get(slug or "")
+
+    def resolve(self, slug: str | None) -> Persona:
+        """The persona for `slug`, else the fallback department, else any department."""
+        persona = self.get(slug) or self.get(self.fallback) or next(iter(self.personas.values()),
+                                                                     None)
+        if persona is None:
+            raise LookupError("no departments configured")
+        return persona
+
+    @property
+    def slugs(self) -> list[str]:
+        return list(self.personas)
+
+
+def load_directory(settings: Settings) -> PersonaDirectory:
+    """Read all departments from the DB (blocking; call it with asyncio.to_thread)."""
+    from sqlalchemy import select
+
+    from app.db import session_scope
+    from app.models import Department
+
+    with session_scope() as db:
+        rows = db.scalars(select(Department).order_by(Department.id)).all()
+        return PersonaDirectory.of(Persona.from_department(r, settings) for r in rows)
+
+
+def department_for_number(e164: str) -> str | None:
+    """The department slug a called number belongs to (blocking)."""
+    from sqlalchemy import select
+
+    from app.db import session_scope
+    from app.models import Department, PhoneNumber
+
+    with session_scope() as db:
+        return db.scalar(select(Department.slug).join(PhoneNumber.department)
+                         .where(PhoneNumber.e164 == e164))

@@ -1,0 +1,111 @@
+"""Call records: one CallRecord per call, a CallEvent for everything that happens in it.
+
+DB writes never run on the event loop: one writer task applies queued operations in order
+with `asyncio.to_thread`, so the audio loop never waits for the database and events keep
+their order. A failing write is logged, never raised into the call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from agent.logs import log
+from app.db import session_scope
+from app.models import CallEvent, CallRecord
+
+Op = Callable[[Session], None]
+
+
+class CallRecorder:
+    def __init__(self) -> None:
+        self.call_id: str | None = None
+        self._queue: asyncio.Queue[Op | None] = asyncio.Queue()
+        self._writer: asyncio.Task[None] | None = None
+        self._started_at: datetime | None = None
+        self._closed = False
+
+    async def start(self, *, room_name: str, source: str, department: str, language: str,
+                    caller: str | None = None, called_number: str | None = None,
+                    customer_id: str | None = None, customer_name: str | None = None) -> str:
+        """Create the record (awaited: later events need its id)."""
+        self._started_at = datetime.now(UTC)
+
+        def create() -> str:
+            with session_scope() as db:
+                record = CallRecord(room_name=room_name, source=source, caller=caller,
+                                    called_number=called_number, customer_id=customer_id,
+                                    customer_name=customer_name, first_department=department,
+                                    current_department=department, language=language,
+                                    started_at=self._started_at)
+                db.add(record)
+                db.flush()
+                db.add(CallEvent(call_id=record.id, kind="started",
+                                 data={"department": department, "language": language,
+                                       "source": source}))
+                return record.id
+
+        self.call_id = await asyncio.to_thread(create)
+        self._writer = asyncio.create_task(self._write_loop(), name="call-records-writer")
+        return self.call_id
+
+    def event(self, kind: str, **data: Any) -> None:
+        """Queue one CallEvent (returns at once)."""
+        if self.call_id is None or self._closed:
+            return
+        call_id, at = self.call_id, datetime.now(UTC)
+        self._queue.put_nowait(lambda db: db.add(CallEvent(call_id=call_id, kind=kind, at=at,
+                                                           data=data)))
+
+    def update(self, **fields: Any) -> None:
+        """Queue an update of the CallRecord itself (current_department, language, ...)."""
+        if self.call_id is None or self._closed:
+            return
+        call_id = self.call_id
+
+        def apply(db: Session) -> None:
+            record = db.get(CallRecord, call_id)
+            if record is not None:
+                for key, value in fields.items():
+                    setattr(record, key, value)
+
+        self._queue.put_nowait(apply)
+
+    async def close(self, end_reason: str) -> None:
+        """Mark the call ended and wait until every queued write is done."""
+        if self.call_id is None or self._closed:
+            return
+        ended = datetime.now(UTC)
+        duration = (ended - self._started_at).total_seconds() if self._started_at else None
+        self.event("ended", reason=end_reason)
+        self.update(status="ended", end_reason=end_reason, ended_at=ended,
+                    duration_seconds=duration)
+        self._closed = True
+        self._queue.put_nowait(None)
+        if self._writer is not None:
+            await self._writer
+
+    async def _write_loop(self) -> None:
+        while (op := await self._queue.get()) is not None:
+            batch = [op]
+            while not self._queue.empty():  # write what has piled up in one transaction
+                nxt = self._queue.get_nowait()
+                if nxt is None:
+                    self._queue.put_nowait(None)
+                    break
+                batch.append(nxt)
+            try:
+                await asyncio.to_thread(_apply_all, batch)
+            except Exception:
+                log.exception("could not write call events", extra={"call_id": self.call_id})
+
+
+def _apply_all(ops: list[Op]) -> None:
+    with session_scope() as db:
+        for op in ops:
+            op(db)
+            db.flush()

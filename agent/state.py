@@ -1,0 +1,43 @@
+"""Per-call state shared by every persona of one call (`RunContext[CallState].userdata`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from agent.personas import Persona, PersonaDirectory
+
+if TYPE_CHECKING:
+    from agent.providers import Providers
+    from agent.records import CallRecorder
+
+
+@dataclass
+class CallState:
+    room_name: str
+    department: str
+    language: str
+    directory: PersonaDirectory
+    providers: Providers
+    source: Literal["sip", "browser"] = "browser"
+    sip_identity: str | None = None
+    caller: str | None = None
+    called_number: str | None = None
+    customer_id: str | None = None
+    customer_name: str | None = None
+    recorder: CallRecorder | None = None
+    visited: list[str] = field(default_factory=list)
+    end_reason: str | None = None
+
+    @property
+    def call_id(self) -> str | None:
+        return self.recorder.call_id if self.recorder else None
+
+    @property
+    def persona(self) -> Persona:
+        return self.directory.resolve(self.department)
+
+    def record(self, kind: str, **data: object) -> None:
+        """Add a call event without blocking the audio loop (no-op without a recorder)."""
+        if self.recorder is not None:
+            self.recorder.event(kind, **data)

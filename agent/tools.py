@@ -1,0 +1,190 @@
+"""Function tools every persona has: department handoff, human (SIP) transfer, language, hang up.
+
+Tools that must say something exact (announcements, goodbyes) speak it themselves; failures
+the caller should hear about raise `ToolError`, so the model tells the caller and the call
+goes on with the assistant.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from livekit import api
+from livekit.agents import RunContext, ToolError, function_tool, get_job_context, llm
+
+from agent.logs import log
+from agent.state import CallState
+
+ANNOUNCE_HANDOFF = {
+    "ar": "لحظة من فضلك، سأحولك إلى قسم {department}.",
+    "en": "One moment please, I'm transferring you to {department}.",
+}
+ANNOUNCE_HUMAN = {
+    "ar": "لحظة من فضلك، سأحولك إلى أحد موظفينا.",
+    "en": "One moment please, I'm transferring you to one of our team.",
+}
+CALLBACK = {
+    "ar": "لا يمكنني تحويل هذه المكالمة مباشرة، لكن سأطلب من أحد موظفينا الاتصال بك قريباً.",
+    "en": "I can't transfer this call directly, but I've asked one of our team to call you "
+          "back shortly.",
+}
+GOODBYE = {
+    "ar": "شكراً لاتصالك بـ {company}. مع السلامة!",
+    "en": "Thank you for calling {company}. Goodbye!",
+}
+LANGUAGES = ("ar", "en")
+
+
+def _text(table: dict[str, str], language: str, **values: str) -> str:
+    return (table.get(language) or table["en"]).format(**values)
+
+
+async def _say(context: RunContext[CallState], text: str) -> None:
+    """Speak exact text from inside a tool, after what the assistant was already saying."""
+    await context.wait_for_playout()
+    async with context.foreground():
+        await context.session.say(text)
+
+
+def _transfer_schema(departments: list[str], labels: dict[str, str]) -> dict[str, Any]:
+    listing = ", ".join(f"{slug} ({labels[slug]})" for slug in departments)
+    return {
+        "name": "transfer_to_department",
+        "description": "Hand the caller to another department's assistant. Departments: "
+                       f"{listing}.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "department": {"type": "string", "enum": departments,
+                               "description": "slug of the target department"},
+                "reason": {"type": "string", "description": "why, in a few words"},
+            },
+            "required": ["department", "reason"],
+        },
+    }
+
+
+async def transfer_to_department(raw_arguments: dict[str, Any],
+                                 context: RunContext[CallState]) -> Any:
+    from agent.assistant import PersonaAgent
+
+    state = context.userdata
+    slug = str(raw_arguments.get("department", "")).strip().lower()
+    reason = str(raw_arguments.get("reason", ""))
+    target = state.directory.get(slug)
+    if target is None:
+        raise ToolError(f"unknown department {slug!r}; choose one of {state.directory.slugs}")
+    if slug == state.department:
+        raise ToolError(f"the caller is already with {slug}")
+    previous = state.department
+    await _say(context, _text(ANNOUNCE_HANDOFF, state.language,
+                              department=target.department_name(state.language)))
+    state.department = slug
+    state.visited.append(slug)
+    state.record("handoff", **{"from": previous, "to": slug, "reason": reason})
+    if state.recorder:
+        state.recorder.update(current_department=slug)
+    log.info("handoff %s -> %s", previous, slug, extra={"department": slug})
+    # livekit starts the next agent with an empty context unless we hand the history over
+    history = context.session.history.copy(exclude_instructions=True, exclude_function_call=True,
+                                           exclude_empty_message=True, exclude_handoff=True,
+                                           exclude_config_update=True)
+    return PersonaAgent(target, state, chat_ctx=history)
+
+
+@function_tool
+async def transfer_to_human(context: RunContext[CallState], reason: str) -> str | None:
+    """Transfer the caller to a human colleague of this department.
+
+    Args:
+        reason: why the caller wants a person, in a few words
+    """
+    state = context.userdata
+    persona = state.persona
+    target = persona.human_transfer_target
+    state.record("transfer_requested", department=state.department, target=target,
+                 reason=reason)
+    if state.source != "sip" or not state.sip_identity:
+        state.record("callback_requested", department=state.department, reason=reason)
+        await _say(context, _text(CALLBACK, state.language))
+        return None
+    if not target:
+        state.record("transfer_failed", target=None, error="no human transfer target")
+        raise ToolError("no human line is configured for this department; tell the caller "
+                        "and keep helping")
+    await _say(context, _text(ANNOUNCE_HUMAN, state.language))
+    try:
+        job = get_job_context()
+        await job.api.sip.transfer_sip_participant(api.TransferSIPParticipantRequest(
+            room_name=job.room.name, participant_identity=state.sip_identity,
+            transfer_to=target, play_dialtone=True))
+    except Exception as exc:  # the caller stays with us whatever went wrong
+        log.warning("SIP transfer to %s failed: %s", target, exc)
+        state.record("transfer_failed", target=target, error=str(exc)[:500])
+        raise ToolError("the transfer to a colleague failed; apologise and keep helping "
+                        "the caller") from exc
+    state.record("transfer_succeeded", target=target)
+    state.end_reason = "transferred_to_human"
+    log.info("caller transferred to %s", target)
+    return None
+
+
+@function_tool
+async def set_language(context: RunContext[CallState], language: str) -> Any:
+    """Switch the conversation language when the caller asks for another language.
+
+    Args:
+        language: "ar" for Arabic or "en" for English
+    """
+    from agent.assistant import PersonaAgent
+
+    state = context.userdata
+    language = language.strip().lower()[:2]
+    if language not in LANGUAGES:
+        raise ToolError(f"unsupported language {language!r}; use one of {LANGUAGES}")
+    if language == state.language:
+        return json.dumps({"language": language})
+    state.record("language", **{"from": state.language, "to": language})
+    state.language = language
+    if state.recorder:
+        state.recorder.update(language=language)
+    # same persona, new prompt and voice; it confirms in the new language instead of greeting
+    history = context.session.history.copy(exclude_instructions=True, exclude_function_call=True,
+                                           exclude_empty_message=True, exclude_handoff=True,
+                                           exclude_config_update=True)
+    return PersonaAgent(state.persona, state, chat_ctx=history, greet=False)
+
+
+@function_tool
+async def end_call(context: RunContext[CallState]) -> None:
+    """End the call when the caller says goodbye or has nothing else to ask."""
+    state = context.userdata
+    await _say(context, _text(GOODBYE, state.language,
+                              company=state.persona.company_name(state.language)))
+    state.end_reason = state.end_reason or "agent_ended"
+    state.record("agent_hangup")
+    asyncio.get_running_loop().call_soon(_hang_up, context)
+
+
+def _hang_up(context: RunContext[CallState]) -> None:
+    """Delete the room (drops a SIP caller) or, outside a room, just shut the session down."""
+    try:
+        job = get_job_context()
+    except RuntimeError:
+        context.session.shutdown()
+        return
+    job.delete_room()
+    job.shutdown(reason="agent ended the call")
+
+
+def tools_for(slug: str, state: CallState) -> list[llm.Tool]:
+    """The tools of one persona: handoff only to the OTHER departments of this call."""
+    others = [s for s in state.directory.slugs if s != slug]
+    tools: list[llm.Tool] = [transfer_to_human, set_language, end_call]
+    if others:
+        labels = {s: state.directory.personas[s].department_name("en") for s in others}
+        tools.insert(0, function_tool(transfer_to_department,
+                                      raw_schema=_transfer_schema(others, labels)))
+    return tools
