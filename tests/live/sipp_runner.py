@@ -42,7 +42,8 @@ class SippResult:
 
 
 async def run_sipp(stack: LocalStack, scenario: str, number: str, workdir: Path, *,
-                   caller: str = "+15551230000", hold_ms: int = 3000, timeout: float = 60,
+                   ear_port: int, caller: str = "+15551230000", hold_ms: int = 3000,
+                   timeout: float = 60,
                    extra: list[str] | None = None) -> SippResult:
     """Place one call with `scenario` to `number` and wait for sipp to finish."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -51,7 +52,7 @@ async def run_sipp(stack: LocalStack, scenario: str, number: str, workdir: Path,
     host = stack.cfg.host
     argv = [
         sipp_binary(), stack.cfg.sip_address, "-sf", str(SCENARIOS / scenario),
-        "-s", number, "-key", "caller", caller, "-d", str(hold_ms),
+        "-s", number, "-key", "caller", caller, "-key", "ear_port", str(ear_port), "-d", str(hold_ms),
         "-i", host, "-p", str(free_port(host, socket.SOCK_DGRAM)),
         "-mi", host, "-mp", str(_free_even_udp_port(host)),
         "-m", "1", "-l", "1", "-timeout", f"{int(timeout)}s", "-timeout_error",

@@ -11,6 +11,7 @@ from livekit import rtc
 
 from sip.stack import LocalStack
 from tests.live.rtc_helpers import join, publish_tone, wait_for
+from tests.live.rtp_capture import open_ear
 from tests.live.sipp_runner import run_sipp
 
 
@@ -37,9 +38,11 @@ async def test_sipp_call_reaches_room_as_sip_participant(
     def _joined(p: rtc.RemoteParticipant) -> None:
         seen[p.identity] = p
 
+    ear_transport, ear, ear_port = await open_ear(live_stack.cfg.host)
     try:
         call = asyncio.create_task(run_sipp(live_stack, "uac_basic.xml", number,
-                                            artifacts_dir / f"sipp-{room_name}", hold_ms=4000))
+                                            artifacts_dir / f"sipp-{room_name}",
+                                            ear_port=ear_port, hold_ms=4000))
         await wait_for(lambda: any(p.kind == rtc.ParticipantKind.PARTICIPANT_KIND_SIP
                                    for p in seen.values()) or call.done(),
                        "a SIP participant in the room", timeout=30)
@@ -53,7 +56,11 @@ async def test_sipp_call_reaches_room_as_sip_participant(
 
         result = await call
         assert result.returncode == 0, f"sipp failed: {result.stdout[-2000:]}\n{result.error_log}"
+        # The caller heard the room: the answerer's tone came back as non-silent PCMU.
+        assert ear.payload_types >= {0}
+        assert ear.heard_seconds() >= 1.0, f"{ear.packets} packets, {ear.loud_packets} loud"
     finally:
+        ear_transport.close()
         stop.set()
         await tone
         await answerer.disconnect()
