@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     api_port: int = 8000
     cors_origins: list[str] = ["http://localhost:3000", "http://127.0.0.1:3000"]
 
+    # Browser test calls: POST /api/v1/token (and /api/token), the /call page
+    livekit_public_url: str | None = None  # URL browsers reach LiveKit on; default LIVEKIT_URL
+    token_ttl_seconds: int = 600  # join window of a browser token (the SDK refreshes in-call)
+    token_requires_auth: bool = False  # true: token endpoints need "Bearer <ADMIN_API_KEY>"
+    token_rate_limit_per_minute: int = 30  # per client IP, in memory (per API process)
+    node_modules_dir: str | None = None  # where livekit-client is installed; default ./node_modules
+
     # Agent
     agent_name: str = "contact-center"
     agent_http_port: int = 8081  # worker health endpoint (`contact-center agent start`)
