@@ -11,14 +11,26 @@ import logging
 from contextvars import ContextVar
 from typing import Any
 
-_call_fields: ContextVar[dict[str, Any]] = ContextVar("call_fields", default={})  # noqa: B039
+_DEFAULT: dict[str, Any] = {}
+_call_fields: ContextVar[dict[str, Any]] = ContextVar("call_fields", default=_DEFAULT)  # noqa: B039
 
 log = logging.getLogger("contact_center.agent")
 
 
+def new_call() -> None:
+    """Start the log fields of a call: tasks created from here on share one mutable mapping,
+    so fields bound later (call_id once the record exists) reach tasks started earlier too,
+    e.g. the room's event tasks created when the job connects."""
+    _call_fields.set({})
+
+
 def bind(**fields: Any) -> None:
-    """Add or replace fields for every later log line of this call."""
-    _call_fields.set({**_call_fields.get(), **{k: v for k, v in fields.items() if v is not None}})
+    """Add or replace fields for every log line of this call."""
+    current = _call_fields.get()
+    if current is _DEFAULT:
+        current = {}
+        _call_fields.set(current)
+    current.update({k: v for k, v in fields.items() if v is not None})
 
 
 def current_fields() -> dict[str, Any]:

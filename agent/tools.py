@@ -12,7 +12,15 @@ import json
 from typing import Any
 
 from livekit import api
-from livekit.agents import RunContext, ToolError, function_tool, get_job_context, llm
+from livekit.agents import (
+    Agent,
+    AgentSession,
+    RunContext,
+    ToolError,
+    function_tool,
+    get_job_context,
+    llm,
+)
 
 from agent.logs import log
 from agent.state import CallState
@@ -37,7 +45,7 @@ GOODBYE = {
 LANGUAGES = ("ar", "en")
 
 
-def _text(table: dict[str, str], language: str, **values: str) -> str:
+def phrase(table: dict[str, str], language: str, **values: str) -> str:
     return (table.get(language) or table["en"]).format(**values)
 
 
@@ -66,32 +74,73 @@ def _transfer_schema(departments: list[str], labels: dict[str, str]) -> dict[str
     }
 
 
-async def transfer_to_department(raw_arguments: dict[str, Any],
-                                 context: RunContext[CallState]) -> Any:
+class TransferFailed(Exception):
+    """The human transfer did not happen; the caller is still with the assistant."""
+
+
+def _history(session: AgentSession[CallState]) -> llm.ChatContext:
+    # livekit starts the next agent with an empty context unless we hand the history over
+    return session.history.copy(exclude_instructions=True, exclude_function_call=True,
+                                exclude_empty_message=True, exclude_handoff=True,
+                                exclude_config_update=True)
+
+
+def handoff_agent(session: AgentSession[CallState], slug: str, reason: str,
+                  via: str = "assistant") -> Agent:
+    """Switch the call to `slug`'s persona: update state, record it, build the next Agent."""
     from agent.assistant import PersonaAgent
 
+    state = session.userdata
+    previous = state.department
+    state.department = slug
+    state.visited.append(slug)
+    state.record("handoff", **{"from": previous, "to": slug, "reason": reason, "via": via})
+    if state.recorder:
+        state.recorder.update(current_department=slug)
+    log.info("handoff %s -> %s (%s)", previous, slug, via, extra={"department": slug})
+    return PersonaAgent(state.directory.resolve(slug), state, chat_ctx=_history(session))
+
+
+def announcement(state: CallState, slug: str) -> str:
+    label = state.directory.resolve(slug).department_name(state.language)
+    return phrase(ANNOUNCE_HANDOFF, state.language, department=label)
+
+
+async def transfer_to_department(raw_arguments: dict[str, Any],
+                                 context: RunContext[CallState]) -> Any:
     state = context.userdata
     slug = str(raw_arguments.get("department", "")).strip().lower()
     reason = str(raw_arguments.get("reason", ""))
-    target = state.directory.get(slug)
-    if target is None:
+    if state.directory.get(slug) is None:
         raise ToolError(f"unknown department {slug!r}; choose one of {state.directory.slugs}")
     if slug == state.department:
         raise ToolError(f"the caller is already with {slug}")
-    previous = state.department
-    await _say(context, _text(ANNOUNCE_HANDOFF, state.language,
-                              department=target.department_name(state.language)))
-    state.department = slug
-    state.visited.append(slug)
-    state.record("handoff", **{"from": previous, "to": slug, "reason": reason})
-    if state.recorder:
-        state.recorder.update(current_department=slug)
-    log.info("handoff %s -> %s", previous, slug, extra={"department": slug})
-    # livekit starts the next agent with an empty context unless we hand the history over
-    history = context.session.history.copy(exclude_instructions=True, exclude_function_call=True,
-                                           exclude_empty_message=True, exclude_handoff=True,
-                                           exclude_config_update=True)
-    return PersonaAgent(target, state, chat_ctx=history)
+    await _say(context, announcement(state, slug))
+    return handoff_agent(context.session, slug, reason)
+
+
+def human_transfer_possible(state: CallState) -> bool:
+    return state.source == "sip" and bool(state.sip_identity)
+
+
+async def sip_transfer(state: CallState, reason: str) -> None:
+    """Cold-transfer the SIP caller to the department's human line (raises TransferFailed)."""
+    target = state.persona.human_transfer_target
+    if not target:
+        state.record("transfer_failed", target=None, error="no human transfer target")
+        raise TransferFailed("no human line is configured for this department")
+    try:
+        job = get_job_context()
+        await job.api.sip.transfer_sip_participant(api.TransferSIPParticipantRequest(
+            room_name=job.room.name, participant_identity=state.sip_identity,
+            transfer_to=target, play_dialtone=True))
+    except Exception as exc:  # the caller stays with us whatever went wrong
+        log.warning("SIP transfer to %s failed: %s", target, exc)
+        state.record("transfer_failed", target=target, error=str(exc)[:500])
+        raise TransferFailed(str(exc)) from exc
+    state.record("transfer_succeeded", target=target, reason=reason)
+    state.end_reason = "transferred_to_human"
+    log.info("caller transferred to %s", target)
 
 
 @function_tool
@@ -102,32 +151,19 @@ async def transfer_to_human(context: RunContext[CallState], reason: str) -> str 
         reason: why the caller wants a person, in a few words
     """
     state = context.userdata
-    persona = state.persona
-    target = persona.human_transfer_target
-    state.record("transfer_requested", department=state.department, target=target,
-                 reason=reason)
-    if state.source != "sip" or not state.sip_identity:
+    state.record("transfer_requested", department=state.department,
+                 target=state.persona.human_transfer_target, reason=reason)
+    if not human_transfer_possible(state):
         state.record("callback_requested", department=state.department, reason=reason)
-        await _say(context, _text(CALLBACK, state.language))
+        await _say(context, phrase(CALLBACK, state.language))
         return None
-    if not target:
-        state.record("transfer_failed", target=None, error="no human transfer target")
-        raise ToolError("no human line is configured for this department; tell the caller "
-                        "and keep helping")
-    await _say(context, _text(ANNOUNCE_HUMAN, state.language))
+    if state.persona.human_transfer_target:
+        await _say(context, phrase(ANNOUNCE_HUMAN, state.language))
     try:
-        job = get_job_context()
-        await job.api.sip.transfer_sip_participant(api.TransferSIPParticipantRequest(
-            room_name=job.room.name, participant_identity=state.sip_identity,
-            transfer_to=target, play_dialtone=True))
-    except Exception as exc:  # the caller stays with us whatever went wrong
-        log.warning("SIP transfer to %s failed: %s", target, exc)
-        state.record("transfer_failed", target=target, error=str(exc)[:500])
-        raise ToolError("the transfer to a colleague failed; apologise and keep helping "
-                        "the caller") from exc
-    state.record("transfer_succeeded", target=target)
-    state.end_reason = "transferred_to_human"
-    log.info("caller transferred to %s", target)
+        await sip_transfer(state, reason)
+    except TransferFailed as exc:
+        raise ToolError(f"the transfer to a colleague failed ({exc}); apologise and keep "
+                        "helping the caller") from exc
     return None
 
 
@@ -151,17 +187,14 @@ async def set_language(context: RunContext[CallState], language: str) -> Any:
     if state.recorder:
         state.recorder.update(language=language)
     # same persona, new prompt and voice; it confirms in the new language instead of greeting
-    history = context.session.history.copy(exclude_instructions=True, exclude_function_call=True,
-                                           exclude_empty_message=True, exclude_handoff=True,
-                                           exclude_config_update=True)
-    return PersonaAgent(state.persona, state, chat_ctx=history, greet=False)
+    return PersonaAgent(state.persona, state, chat_ctx=_history(context.session), greet=False)
 
 
 @function_tool
 async def end_call(context: RunContext[CallState]) -> None:
     """End the call when the caller says goodbye or has nothing else to ask."""
     state = context.userdata
-    await _say(context, _text(GOODBYE, state.language,
+    await _say(context, phrase(GOODBYE, state.language,
                               company=state.persona.company_name(state.language)))
     state.end_reason = state.end_reason or "agent_ended"
     state.record("agent_hangup")

@@ -102,6 +102,15 @@ def dev() -> None:
         typer.echo("stopped")
 
 
+def _add_agent_commands() -> None:
+    from agent.cli import agent_cli
+
+    cli.add_typer(agent_cli, name="agent")
+
+
+_add_agent_commands()
+
+
 def main() -> None:
     cli()
 

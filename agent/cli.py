@@ -1,0 +1,40 @@
+"""`contact-center agent start|dev`: run the worker through livekit's own CLI runner."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from app.config import get_settings
+
+agent_cli = typer.Typer(help="The AI agent worker (answers calls in LiveKit rooms).",
+                        no_args_is_help=True, add_completion=False)
+
+
+def run_worker(mode: str, log_level: str | None = None) -> None:
+    from livekit.agents import cli as lk_cli
+
+    from agent.providers import describe_mode
+    from agent.worker import build_server
+
+    s = get_settings()
+    typer.echo(f"agent {s.agent_name!r} -> {s.livekit_url} ({describe_mode(s)})")
+    server = build_server(s)
+    # URL and keys go to AgentServer from settings (not argv, where `ps` would show the secret)
+    sys.argv = ["contact-center agent", mode, "--log-level", (log_level or s.log_level).upper()]
+    if mode == "dev":
+        sys.argv.append("--no-reload")
+    lk_cli.run_app(server)
+
+
+@agent_cli.command()
+def start(log_level: str = typer.Option(None, help="Log level (default LOG_LEVEL)")) -> None:
+    """Production mode: job processes kept warm, health on AGENT_HTTP_PORT."""
+    run_worker("start", log_level)
+
+
+@agent_cli.command()
+def dev(log_level: str = typer.Option(None, help="Log level (default DEBUG)")) -> None:
+    """Development mode: colored logs, no idle processes."""
+    run_worker("dev", log_level or "DEBUG")

@@ -1,0 +1,80 @@
+"""DTMF menu over SIP: a key press hands the caller to a department or to a human.
+
+The menu comes from settings (DTMF_MENU, default 1 reception, 2 sales, 3 complaints, 0 human).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+
+from livekit import rtc
+from livekit.agents import AgentSession
+
+from agent.logs import log
+from agent.state import CallState
+from agent.tools import (
+    ANNOUNCE_HUMAN,
+    CALLBACK,
+    TransferFailed,
+    announcement,
+    handoff_agent,
+    human_transfer_possible,
+    phrase,
+    sip_transfer,
+)
+
+TRANSFER_FAILED = {
+    "ar": "عذراً، لم أتمكن من تحويلك إلى أحد الموظفين الآن. ما زلت معك، كيف أساعدك؟",
+    "en": "Sorry, I couldn't reach a colleague right now. I'm still here; how can I help?",
+}
+ALREADY_HERE = {
+    "ar": "أنت الآن مع قسم {department}. كيف يمكنني مساعدتك؟",
+    "en": "You're already with {department}. How can I help?",
+}
+
+
+def attach(room: rtc.Room, session: AgentSession[CallState], state: CallState,
+           menu: Mapping[str, str]) -> None:
+    tasks: set[asyncio.Task[None]] = set()
+
+    @room.on("sip_dtmf_received")
+    def _on_dtmf(ev: rtc.SipDTMF) -> None:
+        task = asyncio.create_task(handle_digit(session, state, menu, ev.digit))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+
+async def handle_digit(session: AgentSession[CallState], state: CallState,
+                       menu: Mapping[str, str], digit: str) -> None:
+    action = menu.get(digit)
+    state.record("dtmf", digit=digit, action=action, department=state.department)
+    log.info("DTMF %s -> %s", digit, action)
+    if action is None:
+        return
+    session.interrupt()
+    if action == "human":
+        await _to_human(session, state)
+    elif action == state.department:
+        label = state.persona.department_name(state.language)
+        session.say(phrase(ALREADY_HERE, state.language, department=label))
+    elif state.directory.get(action) is not None:
+        await session.say(announcement(state, action))
+        session.update_agent(handoff_agent(session, action, f"DTMF {digit}", via="dtmf"))
+    else:
+        log.warning("DTMF menu maps %s to unknown department %r", digit, action)
+
+
+async def _to_human(session: AgentSession[CallState], state: CallState) -> None:
+    state.record("transfer_requested", department=state.department, via="dtmf",
+                 target=state.persona.human_transfer_target)
+    if not human_transfer_possible(state):
+        state.record("callback_requested", department=state.department, via="dtmf")
+        session.say(phrase(CALLBACK, state.language))
+        return
+    if state.persona.human_transfer_target:
+        await session.say(phrase(ANNOUNCE_HUMAN, state.language))
+    try:
+        await sip_transfer(state, "DTMF")
+    except TransferFailed:
+        session.say(phrase(TRANSFER_FAILED, state.language))

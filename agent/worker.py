@@ -1,0 +1,176 @@
+"""The LiveKit Agents worker: one AgentSession per call, persona chosen from the dispatch.
+
+Department resolution: job metadata JSON {"department", "number", "language", "source",
+"customer_id", "customer_name"} -> the SIP participant's `sip.trunkPhoneNumber` looked up in
+the PhoneNumber table -> "reception". Turn handling is set explicitly (VAD, or manual in the
+offline mode) so nothing ever calls a LiveKit Cloud gateway, in `dev` mode too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from livekit import rtc
+from livekit.agents import (
+    AgentServer,
+    AgentSession,
+    CloseEvent,
+    ConversationItemAddedEvent,
+    JobContext,
+    JobProcess,
+    room_io,
+)
+
+from agent import dtmf, logs
+from agent.assistant import PersonaAgent
+from agent.logs import bind, log
+from agent.personas import department_for_number, load_directory
+from agent.providers import build_providers, describe_mode
+from agent.records import CallRecorder
+from agent.state import CallState
+from app.config import Settings, get_settings
+
+LANGUAGES = ("ar", "en")
+# VAD end-of-turn and VAD interruptions: no model gateway, no adaptive (cloud) detector
+TURN_HANDLING_VOICE: dict[str, Any] = {"turn_detection": "vad", "interruption": {"mode": "vad"}}
+# no STT: turns arrive as text (lk.chat) or DTMF, audio from the caller is not analysed
+TURN_HANDLING_TEXT: dict[str, Any] = {"turn_detection": "manual",
+                                      "interruption": {"mode": "vad"}}
+
+
+def prewarm(proc: JobProcess) -> None:
+    """Once per job process: load Silero VAD (its model ships in the wheel)."""
+    from livekit.plugins import silero
+
+    logs.install()
+    proc.userdata["vad"] = silero.VAD.load()
+
+
+def parse_metadata(raw: str | None) -> dict[str, Any]:
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        log.warning("job metadata is not JSON: %r", (raw or "")[:200])
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _caller_info(participant: rtc.RemoteParticipant) -> dict[str, Any]:
+    attrs = participant.attributes
+    is_sip = participant.kind == rtc.ParticipantKind.PARTICIPANT_KIND_SIP
+    return {
+        "source": "sip" if is_sip else "browser",
+        "sip_identity": participant.identity if is_sip else None,
+        "caller": attrs.get("sip.phoneNumber") if is_sip else participant.identity,
+        "called_number": attrs.get("sip.trunkPhoneNumber") if is_sip else None,
+    }
+
+
+async def resolve_department(meta: dict[str, Any], called_number: str | None,
+                             known: list[str]) -> str:
+    slug = meta.get("department")
+    if slug in known:
+        return str(slug)
+    if slug:
+        log.warning("unknown department %r in job metadata", slug)
+    number = meta.get("number") or called_number
+    if number:
+        by_number = await asyncio.to_thread(department_for_number, str(number))
+        if by_number in known:
+            return str(by_number)
+    return "reception"
+
+
+async def entrypoint(ctx: JobContext) -> None:
+    settings = get_settings()
+    logs.install()
+    logs.new_call()
+    meta = parse_metadata(ctx.job.metadata)
+    bind(room=ctx.room.name, job_id=ctx.job.id)
+    directory = await asyncio.to_thread(load_directory, settings)
+    providers = build_providers(settings, directory)
+
+    await ctx.connect()
+    participant = await ctx.wait_for_participant()
+    info = _caller_info(participant)
+    if meta.get("source") in ("sip", "browser") and info["source"] != "sip":
+        info["source"] = meta["source"]
+    department = await resolve_department(meta, info["called_number"], directory.slugs)
+    persona = directory.resolve(department)
+    language = meta.get("language") if meta.get("language") in LANGUAGES \
+        else persona.default_language
+
+    recorder = CallRecorder()
+    state = CallState(room_name=ctx.room.name, department=persona.slug, language=language,
+                      directory=directory, providers=providers, recorder=recorder,
+                      customer_id=meta.get("customer_id"), customer_name=meta.get("customer_name"),
+                      visited=[persona.slug], **info)
+    if not state.called_number and meta.get("number"):
+        state.called_number = str(meta["number"])
+    await recorder.start(room_name=state.room_name, source=state.source,
+                         department=state.department, language=language, caller=state.caller,
+                         called_number=state.called_number, customer_id=state.customer_id,
+                         customer_name=state.customer_name)
+    bind(call_id=recorder.call_id, department=state.department)
+    log.info("call started: %s caller=%s dept=%s lang=%s providers: %s", state.source,
+             state.caller, state.department, language, describe_mode(settings))
+
+    voice = providers.stt is not None
+    session = AgentSession[CallState](
+        llm=providers.llm, stt=providers.stt or None,
+        vad=ctx.proc.userdata.get("vad") if voice else None,
+        turn_handling=TURN_HANDLING_VOICE if voice else TURN_HANDLING_TEXT,  # type: ignore[arg-type]
+        userdata=state,
+    )
+    _record_session_events(session, state, ctx)
+    dtmf.attach(ctx.room, session, state, settings.dtmf_menu)
+
+    await session.start(
+        PersonaAgent(persona, state), room=ctx.room,
+        room_options=room_io.RoomOptions(participant_identity=participant.identity,
+                                         audio_input=voice, text_input=True),
+        record=False,
+    )
+
+
+def _record_session_events(session: AgentSession[CallState], state: CallState,
+                           ctx: JobContext) -> None:
+    @session.on("conversation_item_added")
+    def _on_item(ev: ConversationItemAddedEvent) -> None:
+        item = ev.item
+        if item.type == "message" and item.role in ("user", "assistant") and item.text_content:
+            state.record("transcript", role=item.role, text=item.text_content,
+                         department=state.department, interrupted=item.interrupted)
+
+    closing: list[asyncio.Task[None]] = []
+
+    @session.on("close")
+    def _on_close(ev: CloseEvent) -> None:
+        reason = state.end_reason or ("error" if ev.error else "caller_hangup")
+        if ev.error:
+            state.record("error", error=str(ev.error)[:500])
+        if state.recorder is not None:
+            closing.append(asyncio.create_task(state.recorder.close(reason)))
+
+    async def _flush_records(_reason: str = "") -> None:
+        if state.recorder is not None and not closing:
+            await state.recorder.close(state.end_reason or "caller_hangup")
+        for task in closing:
+            await task
+
+    ctx.add_shutdown_callback(_flush_records)
+
+
+def build_server(settings: Settings | None = None) -> AgentServer:
+    settings = settings or get_settings()
+    server = AgentServer(
+        setup_fnc=prewarm,
+        ws_url=settings.livekit_url,
+        api_key=settings.livekit_api_key,
+        api_secret=settings.livekit_api_secret.get_secret_value(),
+        port=settings.agent_http_port,
+    )
+    server.rtc_session(entrypoint, agent_name=settings.agent_name)
+    return server
