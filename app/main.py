@@ -7,6 +7,8 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from app import health
 from app.config import get_settings
+from app.token.routes import router as token_router
+from app.web import routes as web
 
 
 def create_app() -> FastAPI:
@@ -24,6 +26,8 @@ def create_app() -> FastAPI:
         allow_headers=["*"],
     )
     application.include_router(health.router)
+    application.include_router(token_router)
+    web.install(application)  # /, /call, /static (keep last: it mounts /static)
     return application
 
 
