@@ -1,13 +1,20 @@
-"""Run sipp (the test phone) as a subprocess against the live livekit-sip."""
+"""Run sipp (the test phone) against the live livekit-sip.
+
+Scenarios are composed from the templates in tests/sipp/: `uac.xml` plus what happens during
+the call (pauses, DTMF digits) and how it ends (caller BYE, REFER accepted or rejected,
+hang-up by the other side). Every SIP message is traced to a file so tests can read exactly
+what the phone received (e.g. the REFER's Refer-To)."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import socket
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from string import Template
 
 from sip.stack import LocalStack
 from sip.stack.probes import free_port
@@ -33,32 +40,93 @@ def make_caller_audio(workdir: Path, text: str = "Hello, I would like some help 
     return out
 
 
+def _fragment(name: str, **values: object) -> str:
+    return Template((SCENARIOS / name).read_text()).substitute(values)
+
+
+def pause(ms: int) -> str:
+    return f'  <pause milliseconds="{int(ms)}"/>\n'
+
+
+def dtmf(digits: str) -> str:
+    if not re.fullmatch(r"[0-9*#A-D]+", digits):
+        raise ValueError(f"not DTMF digits: {digits!r}")
+    return f'  <nop><action><exec play_dtmf="{digits}"/></action></nop>\n'
+
+
+def hang_up() -> str:
+    return _fragment("end_bye.xml")
+
+
+def hung_up_by_peer(timeout_ms: int = 20000) -> str:
+    return _fragment("hangup_by_peer.xml", bye_timeout_ms=timeout_ms)
+
+
+def transferred(sipfrag: str = "200 OK", after: str | None = None,
+                refer_timeout_ms: int = 20000) -> str:
+    """Accept the REFER and report `sipfrag`; then `after` (default: the peer hangs up)."""
+    return _fragment("end_refer.xml", sipfrag=sipfrag, refer_timeout_ms=refer_timeout_ms,
+                     after_refer=after if after is not None else hung_up_by_peer())
+
+
+@dataclass
+class Call:
+    """One scripted phone call."""
+    number: str
+    steps: list[str] = field(default_factory=list)
+    ending: str = ""
+    caller: str = "+15551230000"
+    auth: tuple[str, str] | None = None
+    invite_headers: dict[str, str] = field(default_factory=dict)
+
+    def scenario(self) -> str:
+        headers = "".join(f"\n      {k}: {v}" for k, v in self.invite_headers.items())
+        return Template((SCENARIOS / "uac.xml").read_text()).substitute(
+            steps="".join(self.steps), ending=self.ending or hang_up(),
+            challenge=_fragment("challenge.xml") if self.auth else "",
+            invite_headers=headers)
+
+
 @dataclass
 class SippResult:
     returncode: int
     stdout: str
     stderr: str
     error_log: str
+    messages: str
+
+    def received(self, method: str) -> list[str]:
+        """Every SIP request with `method` that the phone received, as text."""
+        blocks = re.split(r"-{20,}[^\n]*\n", self.messages)
+        return [b.strip() for b in blocks
+                if re.search(r"message received", b) is None and b.strip().startswith(method)
+                or re.search(rf"received[^\n]*\n\s*{method} ", b)]
+
+    def header(self, method: str, name: str) -> list[str]:
+        """The value of header `name` in each received `method` request (without <>)."""
+        return [m.group(1).strip().strip("<>") for req in self.received(method)
+                for m in [re.search(rf"^\s*{name}:\s*(.+)$", req, re.M | re.I)] if m]
 
 
-async def run_sipp(stack: LocalStack, scenario: str, number: str, workdir: Path, *,
-                   ear_port: int, caller: str = "+15551230000", hold_ms: int = 3000,
-                   timeout: float = 60,
-                   extra: list[str] | None = None) -> SippResult:
-    """Place one call with `scenario` to `number` and wait for sipp to finish."""
+async def place_call(stack: LocalStack, call: Call, workdir: Path, *, ear_port: int,
+                     timeout: float = 90) -> SippResult:
+    """Place `call` with sipp and wait until sipp finishes."""
     workdir.mkdir(parents=True, exist_ok=True)
     if not (workdir / "caller.ulaw").exists():
         make_caller_audio(workdir)
+    scenario = workdir / "scenario.xml"
+    scenario.write_text(call.scenario())
     host = stack.cfg.host
     argv = [
-        sipp_binary(), stack.cfg.sip_address, "-sf", str(SCENARIOS / scenario),
-        "-s", number, "-key", "caller", caller, "-key", "ear_port", str(ear_port), "-d", str(hold_ms),
+        sipp_binary(), stack.cfg.sip_address, "-sf", str(scenario), "-s", call.number,
+        "-key", "caller", call.caller, "-key", "ear_port", str(ear_port),
         "-i", host, "-p", str(free_port(host, socket.SOCK_DGRAM)),
         "-mi", host, "-mp", str(_free_even_udp_port(host)),
-        "-m", "1", "-l", "1", "-timeout", f"{int(timeout)}s", "-timeout_error",
-        "-trace_err", "-error_file", str(workdir / "errors.log"),
-        *(extra or []),
+        "-m", "1", "-l", "1", "-timeout", f"{int(timeout)}s", "-timeout_error", "-nostdin",
+        "-trace_err", "-error_file", "errors.log", "-trace_msg", "-message_file", "messages.log",
     ]
+    if call.auth:
+        argv += ["-au", call.auth[0], "-ap", call.auth[1]]
     proc = await asyncio.create_subprocess_exec(
         *argv, cwd=workdir, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
@@ -66,10 +134,14 @@ async def run_sipp(stack: LocalStack, scenario: str, number: str, workdir: Path,
     except TimeoutError:
         proc.kill()
         out, err = await proc.communicate()
-    error_log = (workdir / "errors.log").read_text(errors="replace") \
-        if (workdir / "errors.log").exists() else ""
+
+    def read(name: str) -> str:
+        path = workdir / name
+        return path.read_text(errors="replace") if path.exists() else ""
+
     return SippResult(proc.returncode if proc.returncode is not None else -1,
-                      out.decode(errors="replace"), err.decode(errors="replace"), error_log)
+                      out.decode(errors="replace"), err.decode(errors="replace"),
+                      read("errors.log"), read("messages.log"))
 
 
 def _free_even_udp_port(host: str) -> int:

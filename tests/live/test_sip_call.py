@@ -12,7 +12,7 @@ from livekit import rtc
 from sip.stack import LocalStack
 from tests.live.rtc_helpers import join, publish_tone, wait_for
 from tests.live.rtp_capture import open_ear
-from tests.live.sipp_runner import run_sipp
+from tests.live.sipp_runner import Call, dtmf, pause, place_call
 
 
 async def test_sipp_call_reaches_room_as_sip_participant(
@@ -33,6 +33,8 @@ async def test_sipp_call_reaches_room_as_sip_participant(
     stop = asyncio.Event()
     tone = asyncio.create_task(publish_tone(answerer, stop))
     seen: dict[str, rtc.RemoteParticipant] = {}
+    digits: list[str] = []
+    answerer.on("sip_dtmf_received", lambda event: digits.append(event.digit))
 
     @answerer.on("participant_connected")
     def _joined(p: rtc.RemoteParticipant) -> None:
@@ -40,9 +42,10 @@ async def test_sipp_call_reaches_room_as_sip_participant(
 
     ear_transport, ear, ear_port = await open_ear(live_stack.cfg.host)
     try:
-        call = asyncio.create_task(run_sipp(live_stack, "uac_basic.xml", number,
-                                            artifacts_dir / f"sipp-{room_name}",
-                                            ear_port=ear_port, hold_ms=4000))
+        script = Call(number, steps=[pause(1500), dtmf("2"), pause(2500)])
+        call = asyncio.create_task(place_call(live_stack, script,
+                                              artifacts_dir / f"sipp-{room_name}",
+                                              ear_port=ear_port))
         await wait_for(lambda: any(p.kind == rtc.ParticipantKind.PARTICIPANT_KIND_SIP
                                    for p in seen.values()) or call.done(),
                        "a SIP participant in the room", timeout=30)
@@ -56,6 +59,8 @@ async def test_sipp_call_reaches_room_as_sip_participant(
 
         result = await call
         assert result.returncode == 0, f"sipp failed: {result.stdout[-2000:]}\n{result.error_log}"
+        # RFC 2833 DTMF from the phone reaches the room as an event.
+        assert digits == ["2"]
         # The caller heard the room: the answerer's tone came back as non-silent PCMU.
         assert ear.payload_types >= {0}
         assert ear.heard_seconds() >= 1.0, f"{ear.packets} packets, {ear.loud_packets} loud"
