@@ -208,7 +208,11 @@ def _hang_up(context: RunContext[CallState]) -> None:
     except RuntimeError:
         context.session.shutdown()
         return
-    job.delete_room()
+
+    async def _delete_room() -> None:  # after the session closed: drops a SIP caller too
+        await job.delete_room()
+
+    job.add_shutdown_callback(_delete_room)
     job.shutdown(reason="agent ended the call")
 
 

@@ -138,3 +138,35 @@ async def test_dispatched_agent_greets_and_hands_off_over_text(live_stack, lk, a
     assert record is not None and record.end_reason == "caller_hangup"
     assert record.duration_seconds and record.duration_seconds > 0
     assert events[-1].kind == "ended"
+
+
+async def test_goodbye_ends_the_call_and_closes_the_room(live_stack, lk, agent_worker, directory):
+    cfg = live_stack.cfg
+    room = f"call-test-{uuid.uuid4().hex[:8]}"
+    await lk.room.create_room(api.CreateRoomRequest(name=room, empty_timeout=60))
+    await lk.agent_dispatch.create_dispatch(api.CreateAgentDispatchRequest(
+        agent_name=agent_worker.agent_name, room=room,
+        metadata=json.dumps({"department": "sales", "language": "en"})))
+    caller = Caller()
+    await caller.room.connect(cfg.livekit_url, _token(cfg, room, "web-caller-2"))
+    try:
+        sarah = directory.resolve("sales").welcome_for("en")
+        await eventually(lambda: caller.said(sarah), 45, "Sarah's English greeting")
+
+        await caller.room.local_participant.send_text("Thanks, goodbye", topic="lk.chat")
+        await eventually(lambda: caller.said("Goodbye"), 30, "the goodbye line")
+
+        async def room_gone() -> bool:
+            rooms = await lk.room.list_rooms(api.ListRoomsRequest(names=[room]))
+            return not rooms.rooms
+        await eventually(room_gone, 30, "the agent to delete the room")
+    finally:
+        await caller.close()
+
+    def closed() -> bool:
+        record, _ = _call(room)
+        return record is not None and record.status == "ended"
+    await eventually(closed, 30, "the call record to be closed")
+    record, events = _call(room)
+    assert record is not None and record.end_reason == "agent_ended"
+    assert "agent_hangup" in [e.kind for e in events]
