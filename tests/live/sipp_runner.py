@@ -77,13 +77,15 @@ class Call:
     ending: str = ""
     caller: str = "+15551230000"
     auth: tuple[str, str] | None = None
+    refused_with: int | None = None  # expect this final response instead of an answer
     invite_headers: dict[str, str] = field(default_factory=dict)
 
     def scenario(self) -> str:
         headers = "".join(f"\n      {k}: {v}" for k, v in self.invite_headers.items())
         return Template((SCENARIOS / "uac.xml").read_text()).substitute(
             steps="".join(self.steps), ending=self.ending or hang_up(),
-            challenge=_fragment("challenge.xml") if self.auth else "",
+            challenge=(_fragment("refused.xml", status=self.refused_with) if self.refused_with
+                       else _fragment("challenge.xml") if self.auth else ""),
             invite_headers=headers)
 
 
@@ -101,6 +103,10 @@ class SippResult:
         return [b.strip() for b in blocks
                 if re.search(r"message received", b) is None and b.strip().startswith(method)
                 or re.search(rf"received[^\n]*\n\s*{method} ", b)]
+
+    def final_responses(self) -> list[int]:
+        """Status codes (>= 200) of the responses the phone received, in order."""
+        return [int(code) for code in re.findall(r"^SIP/2\.0 ([2-6]\d\d) ", self.messages, re.M)]
 
     def header(self, method: str, name: str) -> list[str]:
         """The value of header `name` in each received `method` request (without <>)."""
