@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from livekit.agents import Agent, llm
+from livekit.agents import Agent, get_job_context, llm
 
 from agent.logs import bind, log
 from agent.personas import Persona
@@ -39,6 +39,19 @@ class PersonaAgent(Agent):
         text = self.welcome if self.greet else CONFIRM_LANGUAGE.get(self.language,
                                                                     CONFIRM_LANGUAGE["en"])
         log.info("%s (%s) on the line", self.persona.name("en"), self.persona.slug)
+        await self._announce_persona()
         state.record("greeting" if self.greet else "language_confirmed",
                      department=self.persona.slug, language=self.language, text=text)
         self.session.say(text)
+
+    async def _announce_persona(self) -> None:
+        """Publish who is speaking as participant attributes (the /call page shows them)."""
+        try:
+            room = get_job_context().room
+        except RuntimeError:  # no room: the behaviour-test harness
+            return
+        await room.local_participant.set_attributes({
+            "cc.department": self.persona.slug,
+            "cc.persona_name": self.persona.name(self.language),
+            "cc.language": self.language,
+        })

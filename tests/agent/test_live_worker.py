@@ -46,6 +46,12 @@ class Caller:
         self.room.register_text_stream_handler("lk.transcription", self._on_transcription)
         self.room.on("track_subscribed", self._on_track)
 
+    def agent_attributes(self) -> dict[str, str]:
+        """Attributes of the agent participant (kind AGENT) in the room."""
+        agents = [p for p in self.room.remote_participants.values()
+                  if p.kind == rtc.ParticipantKind.PARTICIPANT_KIND_AGENT]
+        return dict(agents[0].attributes) if agents else {}
+
     def _spawn(self, coro) -> None:  # type: ignore[no-untyped-def]
         task = asyncio.create_task(coro)
         self._tasks.add(task)
@@ -110,6 +116,9 @@ async def test_dispatched_agent_greets_and_hands_off_over_text(live_stack, lk, a
 
         await caller.room.local_participant.send_text("لدي شكوى", topic="lk.chat")
         await eventually(lambda: caller.said(mohammed), 30, "Mohammed's greeting after handoff")
+        await eventually(lambda: caller.agent_attributes().get("cc.department") == "complaints",
+                         10, "the agent to publish its new persona")
+        assert caller.agent_attributes()["cc.persona_name"] == "محمد"
 
         def path_recorded() -> bool:
             record, events = _call(room)
