@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     livekit_url: str = "ws://127.0.0.1:7880"
     livekit_api_key: str = "devkey"
     livekit_api_secret: SecretStr = SecretStr("devsecret-local-only-change-me-0000")
+    livekit_timeout_seconds: float = 3.0  # per LiveKit API request (SIP sync, readiness)
+    # SIP provisioning: sync LiveKit after every admin API change (else only on demand)
+    sip_auto_sync: bool = True
 
     # Admin API
     admin_api_key: SecretStr = SecretStr("dev-admin-key")

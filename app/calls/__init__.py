@@ -1,0 +1,1 @@
+"""Call records (read-only over the API; the agent writes them)."""

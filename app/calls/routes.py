@@ -1,0 +1,37 @@
+"""/api/v1/calls"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.calls import service
+from app.calls.schemas import CallDetailOut, CallOut
+from app.deps import AdminDep, SessionDep
+from app.errors import responses
+from app.pagination import Page, PageDep
+
+router = APIRouter(prefix="/api/v1/calls", tags=["calls"], dependencies=[AdminDep],
+                   responses=responses(401, 422))
+
+
+@router.get("", response_model=Page[CallOut], summary="List call records, newest first")
+def list_calls(
+    session: SessionDep, page: PageDep,
+    status: Annotated[str | None, Query(description="e.g. active, ended")] = None,
+    department: Annotated[str | None, Query(description="Department slug (first or last)")]
+    = None,
+    number: Annotated[str | None, Query(description="Called number, E.164")] = None,
+    source: Annotated[str | None, Query(description="sip or browser")] = None,
+) -> Page[CallOut]:
+    rows, total = service.list_page(session, page, status=status, department=department,
+                                    number=number, source=source)
+    return Page(items=[CallOut.model_validate(c) for c in rows], total=total,
+                **page.model_dump())
+
+
+@router.get("/{call_id}", response_model=CallDetailOut, responses=responses(404),
+            summary="One call record with its events")
+def get_call(call_id: str, session: SessionDep) -> CallDetailOut:
+    return CallDetailOut.model_validate(service.get(session, call_id))

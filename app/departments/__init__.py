@@ -1,0 +1,1 @@
+"""Departments: the AI persona, prompts, welcome lines and voices behind each number."""

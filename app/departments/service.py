@@ -1,0 +1,69 @@
+"""Department rules: unique slug; a department that still has numbers cannot be deleted."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.departments.schemas import DepartmentCreate, DepartmentOut, DepartmentUpdate
+from app.errors import Conflict, Invalid, NotFound
+from app.models import Department
+from app.pagination import PageParams, paginate
+
+NULLABLE = {"human_transfer_target", "handoff_mode"}
+
+
+def to_out(dept: Department) -> DepartmentOut:
+    data = {k: getattr(dept, k) for k in DepartmentOut.model_fields if k != "numbers"}
+    return DepartmentOut.model_validate({**data, "numbers": sorted(n.e164 for n in dept.numbers)})
+
+
+def get(session: Session, department_id: int) -> Department:
+    dept = session.get(Department, department_id, options=[selectinload(Department.numbers)])
+    if dept is None:
+        raise NotFound(f"no department with id {department_id}", field="department_id")
+    return dept
+
+
+def list_page(session: Session, page: PageParams) -> tuple[list[Department], int]:
+    stmt = select(Department).options(selectinload(Department.numbers)).order_by(Department.id)
+    return paginate(session, stmt, page)
+
+
+def _check_slug_free(session: Session, slug: str, own_id: int | None = None) -> None:
+    other = session.scalar(select(Department.id).where(Department.slug == slug))
+    if other is not None and other != own_id:
+        raise Conflict(f"a department with slug '{slug}' already exists", field="slug")
+
+
+def create(session: Session, data: DepartmentCreate) -> Department:
+    _check_slug_free(session, data.slug)
+    dept = Department(**data.model_dump())
+    session.add(dept)
+    session.flush()
+    return dept
+
+
+def update(session: Session, dept: Department, data: DepartmentUpdate) -> Department:
+    changes = data.model_dump(exclude_unset=True)
+    for name, value in changes.items():
+        if value is None and name not in NULLABLE:
+            raise Invalid(f"{name}: may not be null", field=name)
+    if "slug" in changes:
+        _check_slug_free(session, changes["slug"], dept.id)
+    for name, value in changes.items():
+        setattr(dept, name, value)
+    if changes.keys() & {"slug"}:  # rules carry the slug: their numbers must be re-synced
+        for number in dept.numbers:
+            number.sync_status = "pending"
+    session.flush()
+    return dept
+
+
+def delete(session: Session, dept: Department) -> None:
+    if dept.numbers:
+        numbers = ", ".join(sorted(n.e164 for n in dept.numbers))
+        raise Conflict(f"department '{dept.slug}' still has numbers ({numbers}); move or delete "
+                       "them first", field="department_id")
+    session.delete(dept)
+    session.flush()

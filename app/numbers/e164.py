@@ -1,0 +1,30 @@
+"""Phone number validation with `phonenumbers`: input in any spacing, stored as E.164."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+
+def normalize_e164(value: str) -> str:
+    """'+1 202-555-0123' -> '+12025550123'; ValueError (naming the problem) otherwise."""
+    text = value.strip()
+    if not text.startswith("+"):
+        raise ValueError("must be in international format, starting with '+' and country code")
+    try:
+        parsed = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"not a phone number ({exc})") from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValueError("not a valid phone number for its country")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_transfer_target(value: str) -> str:
+    """A human line for SIP transfer: 'tel:+E164', 'sip:user@host', or a bare E.164 number."""
+    text = value.strip()
+    if text.startswith("sip:") or text.startswith("sips:"):
+        if "@" not in text and "." not in text.split(":", 1)[1]:
+            raise ValueError("a SIP URI needs a host, e.g. sip:agent@pbx.example.com")
+        return text
+    number = text[4:] if text.startswith("tel:") else text
+    return f"tel:{normalize_e164(number)}"

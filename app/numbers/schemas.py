@@ -1,0 +1,47 @@
+"""Request and response bodies for phone numbers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from app.numbers.e164 import normalize_e164
+from app.pagination import UtcDateTime
+
+E164 = Annotated[str, AfterValidator(normalize_e164),
+                 Field(examples=["+12025550123"], description="E.164 (spacing is accepted)")]
+
+
+class NumberCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    e164: E164
+    department_id: int = Field(description="The one department this number reaches")
+    trunk_id: int | None = Field(None, description="Inbound trunk; none = the managed default")
+
+
+class NumberUpdate(BaseModel):
+    """Only the fields sent are changed; `trunk_id: null` moves it to the default trunk."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    e164: E164 | None = None
+    department_id: int | None = None
+    trunk_id: int | None = None
+
+
+class NumberOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    e164: str
+    department_id: int
+    department: str = Field(description="Department slug")
+    trunk_id: int | None
+    livekit_rule_id: str | None
+    sync_status: Literal["pending", "synced"]
+    sync_error: str | None
+    synced_at: UtcDateTime | None
+    created_at: UtcDateTime
+    updated_at: UtcDateTime

@@ -1,0 +1,1 @@
+"""SIP trunks: inbound (carrier -> us) and outbound (us -> carrier, for transfers)."""

@@ -1,0 +1,114 @@
+"""Trunk rules: unique name; inbound trunks take addresses and auth, outbound trunks need an
+address; username and password go together. Numbers on a deleted trunk fall back to the
+managed default inbound trunk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.errors import Conflict, Invalid, NotFound
+from app.models import Trunk
+from app.pagination import PageParams, paginate
+from app.trunks.schemas import TrunkCreate, TrunkOut, TrunkUpdate
+
+OUTBOUND_ONLY = ("address", "transport", "outbound_numbers")
+NOT_NULL = {"name", "allowed_addresses", "outbound_numbers"}
+
+
+def to_out(trunk: Trunk) -> TrunkOut:
+    return TrunkOut(
+        id=trunk.id, name=trunk.name, direction=trunk.direction,  # type: ignore[arg-type]
+        allowed_addresses=trunk.allowed_addresses or [], auth_username=trunk.auth_username,
+        has_auth=bool(trunk.auth_password), address=trunk.address, transport=trunk.transport,
+        outbound_numbers=trunk.outbound_numbers or [],
+        numbers=sorted(n.e164 for n in trunk.numbers), livekit_id=trunk.livekit_id,
+        sync_status=trunk.sync_status, sync_error=trunk.sync_error,  # type: ignore[arg-type]
+        created_at=trunk.created_at, updated_at=trunk.updated_at)
+
+
+def get(session: Session, trunk_id: int) -> Trunk:
+    trunk = session.get(Trunk, trunk_id, options=[selectinload(Trunk.numbers)])
+    if trunk is None:
+        raise NotFound(f"no trunk with id {trunk_id}", field="trunk_id")
+    return trunk
+
+
+def list_page(session: Session, page: PageParams,
+              direction: str | None = None) -> tuple[list[Trunk], int]:
+    stmt = select(Trunk).options(selectinload(Trunk.numbers)).order_by(Trunk.id)
+    if direction is not None:
+        stmt = stmt.where(Trunk.direction == direction)
+    return paginate(session, stmt, page)
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    secret = values.get("auth_password")
+    if secret is not None and hasattr(secret, "get_secret_value"):
+        values["auth_password"] = secret.get_secret_value()
+    return values
+
+
+def _check(direction: str, v: dict[str, Any]) -> None:
+    """The whole trunk, as it would be stored, must make sense."""
+    if direction == "inbound":
+        for name in OUTBOUND_ONLY:
+            if v.get(name):
+                raise Invalid(f"{name}: only outbound trunks have this", field=name)
+    else:
+        if not v.get("address"):
+            raise Invalid("address: an outbound trunk needs the carrier's address",
+                          field="address")
+        if v.get("allowed_addresses"):
+            raise Invalid("allowed_addresses: only inbound trunks have this",
+                          field="allowed_addresses")
+    if bool(v.get("auth_username")) != bool(v.get("auth_password")):
+        missing = "auth_password" if v.get("auth_username") else "auth_username"
+        raise Invalid(f"{missing}: digest auth needs both username and password", field=missing)
+
+
+def _check_name_free(session: Session, name: str, own_id: int | None = None) -> None:
+    other = session.scalar(select(Trunk.id).where(Trunk.name == name))
+    if other is not None and other != own_id:
+        raise Conflict(f"a trunk named '{name}' already exists", field="name")
+
+
+def create(session: Session, data: TrunkCreate) -> Trunk:
+    values = _plain(data.model_dump())
+    _check(data.direction, values)
+    _check_name_free(session, data.name)
+    if data.direction == "outbound" and not values.get("transport"):
+        values["transport"] = "auto"
+    trunk = Trunk(**values, sync_status="pending")
+    session.add(trunk)
+    session.flush()
+    return trunk
+
+
+def update(session: Session, trunk: Trunk, data: TrunkUpdate) -> Trunk:
+    changes = _plain(data.model_dump(exclude_unset=True))
+    for name, value in changes.items():
+        if value is None and name in NOT_NULL:
+            raise Invalid(f"{name}: may not be null", field=name)
+    merged = {name: getattr(trunk, name) for name in TrunkUpdate.model_fields} | changes
+    _check(trunk.direction, merged)
+    if "name" in changes:
+        _check_name_free(session, changes["name"], trunk.id)
+    for name, value in changes.items():
+        setattr(trunk, name, value)
+    if changes:
+        trunk.sync_status = "pending"
+        for number in trunk.numbers:
+            number.sync_status = "pending"
+    session.flush()
+    return trunk
+
+
+def delete(session: Session, trunk: Trunk) -> None:
+    for number in trunk.numbers:
+        number.trunk_id = None
+        number.sync_status = "pending"
+    session.delete(trunk)
+    session.flush()

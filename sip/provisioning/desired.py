@@ -1,0 +1,172 @@
+"""Desired LiveKit state, built from the database (the source of truth).
+
+Every object we create carries metadata `{"managed_by": "contact-center", "key": ...}`; the key
+ties a LiveKit object to the row it comes from, so a second sync finds it again and objects
+without our marker are never touched.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import PhoneNumber, Trunk
+
+MANAGED_BY = "contact-center"
+DEFAULT_INBOUND_KEY = "inbound:default"
+DEFAULT_INBOUND_NAME = "contact-center default inbound"
+
+
+def managed_metadata(key: str) -> str:
+    return json.dumps({"managed_by": MANAGED_BY, "key": key}, sort_keys=True)
+
+
+def managed_key(metadata: str | None) -> str | None:
+    """The key of an object we manage, or None for anything else (left alone)."""
+    try:
+        data = json.loads(metadata or "")
+    except ValueError:
+        return None
+    if isinstance(data, dict) and data.get("managed_by") == MANAGED_BY:
+        key = data.get("key")
+        return key if isinstance(key, str) else None
+    return None
+
+
+def trunk_key(trunk_id: int) -> str:
+    return f"trunk:{trunk_id}"
+
+
+def rule_key(e164: str) -> str:
+    return f"number:{e164}"
+
+
+@dataclass(frozen=True)
+class InboundTrunk:
+    key: str
+    name: str
+    numbers: tuple[str, ...]
+    allowed_addresses: tuple[str, ...] = ()
+    auth_username: str = ""
+    auth_password: str = ""
+    db_id: int | None = None
+
+    @property
+    def metadata(self) -> str:
+        return managed_metadata(self.key)
+
+    @property
+    def matchable(self) -> bool:
+        """LiveKit refuses a trunk with no numbers, no addresses and no auth."""
+        return bool(self.numbers or self.allowed_addresses or self.auth_username)
+
+
+@dataclass(frozen=True)
+class OutboundTrunk:
+    key: str
+    name: str
+    address: str
+    transport: str  # auto | udp | tcp | tls
+    numbers: tuple[str, ...] = ()
+    auth_username: str = ""
+    auth_password: str = ""
+    db_id: int | None = None
+
+    @property
+    def metadata(self) -> str:
+        return managed_metadata(self.key)
+
+
+@dataclass(frozen=True)
+class DispatchRule:
+    key: str
+    name: str
+    number: str
+    department: str
+    trunk_key: str | None  # None: applies on any trunk (trunk-less numbers)
+    agent_name: str
+
+    @property
+    def metadata(self) -> str:
+        return managed_metadata(self.key)
+
+    @property
+    def room_prefix(self) -> str:
+        return f"call-{self.department}"
+
+    @property
+    def attributes(self) -> dict[str, str]:
+        return {"department": self.department, "number": self.number}
+
+    @property
+    def agent_metadata(self) -> str:
+        return json.dumps({"department": self.department, "number": self.number})
+
+
+@dataclass
+class DesiredState:
+    inbound: list[InboundTrunk] = field(default_factory=list)
+    outbound: list[OutboundTrunk] = field(default_factory=list)
+    rules: list[DispatchRule] = field(default_factory=list)
+    # keys of DB trunks that cannot exist on LiveKit as they are, and why
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def _inbound(trunk: Trunk, numbers: list[str]) -> InboundTrunk:
+    return InboundTrunk(
+        key=trunk_key(trunk.id), name=trunk.name, numbers=tuple(sorted(numbers)),
+        allowed_addresses=tuple(sorted(trunk.allowed_addresses or [])),
+        auth_username=trunk.auth_username or "", auth_password=trunk.auth_password or "",
+        db_id=trunk.id,
+    )
+
+
+def _outbound(trunk: Trunk) -> OutboundTrunk:
+    return OutboundTrunk(
+        key=trunk_key(trunk.id), name=trunk.name, address=trunk.address or "",
+        transport=trunk.transport or "auto",
+        numbers=tuple(sorted(trunk.outbound_numbers or [])),
+        auth_username=trunk.auth_username or "", auth_password=trunk.auth_password or "",
+        db_id=trunk.id,
+    )
+
+
+def build_desired(session: Session, agent_name: str) -> DesiredState:
+    state = DesiredState()
+    numbers = list(session.scalars(
+        select(PhoneNumber).options(selectinload(PhoneNumber.department))
+        .order_by(PhoneNumber.e164)))
+    trunks = list(session.scalars(select(Trunk).order_by(Trunk.id)))
+
+    by_trunk: dict[int, list[str]] = {}
+    trunkless: list[str] = []
+    for num in numbers:
+        (by_trunk.setdefault(num.trunk_id, []) if num.trunk_id else trunkless).append(num.e164)
+
+    for trunk in trunks:
+        if trunk.direction == "outbound":
+            state.outbound.append(_outbound(trunk))
+            continue
+        inbound = _inbound(trunk, by_trunk.get(trunk.id, []))
+        if inbound.matchable:
+            state.inbound.append(inbound)
+        else:
+            state.skipped[inbound.key] = ("nothing to match calls on: give the trunk numbers, "
+                                          "allowed addresses or auth")
+    if trunkless:
+        state.inbound.append(InboundTrunk(key=DEFAULT_INBOUND_KEY, name=DEFAULT_INBOUND_NAME,
+                                          numbers=tuple(trunkless)))
+
+    outbound_ids = {t.id for t in trunks if t.direction == "outbound"}
+    for num in numbers:
+        slug = num.department.slug
+        trunk = trunk_key(num.trunk_id) if num.trunk_id else None
+        if num.trunk_id in outbound_ids:  # not an inbound trunk: the API forbids it; be safe
+            trunk = None
+        state.rules.append(DispatchRule(
+            key=rule_key(num.e164), name=f"{slug} {num.e164}", number=num.e164,
+            department=slug, trunk_key=trunk, agent_name=agent_name))
+    return state

@@ -1,0 +1,39 @@
+"""/api/v1/calls: read-only call records with their events."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.support import factories
+from tests.support.http import assert_error
+
+
+def test_list_newest_first_with_filters(client: TestClient, db: Session) -> None:
+    now = datetime.now(UTC)
+    old = factories.call(db, first_department="reception", current_department="sales",
+                         started_at=now - timedelta(hours=1))
+    new = factories.call(db, status="active", first_department="complaints",
+                         current_department="complaints", started_at=now)
+    page = client.get("/api/v1/calls").json()
+    assert [c["id"] for c in page["items"]] == [new.id, old.id] and page["total"] == 2
+    assert [c["id"] for c in client.get("/api/v1/calls?status=active").json()["items"]] == [
+        new.id]
+    sales = client.get("/api/v1/calls?department=sales").json()
+    assert [c["id"] for c in sales["items"]] == [old.id]  # moved there during the call
+    assert client.get("/api/v1/calls?limit=1&offset=1").json()["total"] == 2
+    assert client.get("/api/v1/calls?source=browser").json()["total"] == 0
+
+
+def test_detail_has_events_in_order(client: TestClient, db: Session) -> None:
+    record = factories.call(db, events=3)
+    detail = client.get(f"/api/v1/calls/{record.id}").json()
+    assert detail["room_name"] == record.room_name
+    assert [e["data"]["text"] for e in detail["events"]] == ["line 0", "line 1", "line 2"]
+    assert detail["started_at"].endswith(("Z", "+00:00"))
+
+
+def test_unknown_call_is_404(client: TestClient) -> None:
+    assert_error(client.get("/api/v1/calls/nope"), 404, "not_found", "call_id")
