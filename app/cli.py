@@ -111,6 +111,15 @@ def _add_agent_commands() -> None:
 _add_agent_commands()
 
 
+def _add_sip_commands() -> None:
+    from sip.cli import sip_cli
+
+    cli.add_typer(sip_cli, name="sip")
+
+
+_add_sip_commands()
+
+
 def main() -> None:
     cli()
 
