@@ -1,28 +1,23 @@
-"""Token endpoints. Thin: validation and limits here, token building in `service`.
+"""Token endpoints. Thin: limits and auth here, token building in `service`.
 
-Errors use the API-wide body `{"error", "detail", "field"}`. This router maps its own
-exceptions (and request validation errors) through `TokenRoute`, so the shape holds whatever
-global handlers the application installs."""
+Errors are app.errors domain exceptions, turned into `{"error", "detail", "field"}` by the
+application's handlers; `TokenRoute` only adds the Retry-After header to 429 responses."""
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from sqlalchemy.orm import Session
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from app.config import Settings, get_settings
-from app.db import get_sessionmaker
+from app.deps import SessionDep, SettingsDep, require_admin
+from app.errors import ErrorBody, error_response
 from app.seed import LANGUAGES
 from app.token import service
 from app.token.ratelimit import RateLimiter
 from app.token.schemas import (
-    ErrorBody,
     LegacyTokenRequest,
     LegacyTokenResponse,
     TokenOptions,
@@ -31,24 +26,9 @@ from app.token.schemas import (
 )
 
 
-def error_response(status_code: int, error: str, detail: str, field: str | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": error, "detail": detail, "field": field},
-                        status_code=status_code, headers=headers)
-
-
-def validation_error_response(exc: RequestValidationError) -> JSONResponse:
-    """Same body as app.errors' handler: the first error, its field named."""
-    errors = exc.errors()
-    first = errors[0] if errors else {}
-    parts = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
-    field = ".".join(parts) or None
-    message = str(first.get("msg", "invalid value"))
-    return error_response(422, "invalid", f"{field}: {message}" if field else message, field)
-
-
 class TokenRoute(APIRoute):
-    """Maps `TokenError` and request validation failures to the API error body."""
+    """Maps `RateLimited` to 429 with its Retry-After header (the shared handler sends no
+    headers for domain errors other than 401)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -56,9 +36,7 @@ class TokenRoute(APIRoute):
         async def route(request: Request) -> Response:
             try:
                 return await handler(request)
-            except RequestValidationError as exc:
-                return validation_error_response(exc)
-            except service.TokenError as exc:
+            except service.RateLimited as exc:
                 return error_response(exc.status_code, exc.code, exc.detail, exc.field,
                                       exc.headers)
 
@@ -67,15 +45,8 @@ class TokenRoute(APIRoute):
 
 router = APIRouter(tags=["browser calls"], route_class=TokenRoute)
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-
-
-def db_session() -> Iterator[Session]:
-    with get_sessionmaker()() as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(db_session)]
+_bearer = HTTPBearer(auto_error=False,
+                     description="The admin API key, only when TOKEN_REQUIRES_AUTH=true")
 
 
 def client_address(request: Request) -> str:
@@ -94,16 +65,13 @@ def rate_limit(request: Request, settings: SettingsDep) -> None:
         raise service.RateLimited(retry_after)
 
 
-def require_auth_if_configured(request: Request, settings: SettingsDep) -> None:
-    if not settings.token_requires_auth:
-        return
-    scheme, _, supplied = request.headers.get("authorization", "").partition(" ")
-    expected = settings.admin_api_key.get_secret_value()
-    if scheme.lower() != "bearer" or not supplied:
-        raise service.Unauthorized("This server requires 'Authorization: Bearer <admin key>' "
-                                   "for tokens (TOKEN_REQUIRES_AUTH=true)")
-    if not secrets.compare_digest(supplied.strip().encode(), expected.encode()):
-        raise service.Unauthorized("Invalid API key")
+def require_auth_if_configured(
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Public by default (the test page); TOKEN_REQUIRES_AUTH=true demands the admin key."""
+    if settings.token_requires_auth:
+        require_admin(settings, credentials)
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {

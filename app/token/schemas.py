@@ -71,7 +71,3 @@ class TokenOptions(BaseModel):
     requires_auth: bool = Field(description="Whether the token endpoints need the admin key")
 
 
-class ErrorBody(BaseModel):
-    error: str
-    detail: str
-    field: str | None = None

@@ -1,4 +1,4 @@
-"""Issuing browser-call tokens. No HTTP here: failures are `TokenError`s the routes map."""
+"""Issuing browser-call tokens. No HTTP here: failures are app.errors domain exceptions."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
+from app.errors import DomainError, NotFound
 from app.models import Department
 from app.seed import LANGUAGES
 from app.token.schemas import DepartmentOption
@@ -21,44 +22,21 @@ from app.token.schemas import DepartmentOption
 _ROOM_SAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
-class TokenError(Exception):
-    """A failure with an HTTP status, a stable error code and the offending field."""
-
-    status_code = 400
-    code = "bad_request"
-
-    def __init__(self, detail: str, *, field: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.field = field
-        self.headers = headers or {}
-
-
-class DepartmentNotFound(TokenError):
-    status_code = 404
-    code = "department_not_found"
-
+class DepartmentNotFound(NotFound):
     def __init__(self, slug: str) -> None:
         super().__init__(f"No department with slug {slug!r}", field="department")
 
 
-class Unauthorized(TokenError):
-    status_code = 401
-    code = "unauthorized"
+class RateLimited(DomainError):
+    """429 with Retry-After (the routes add the header, see `TokenRoute`)."""
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
-
-
-class RateLimited(TokenError):
     status_code = 429
     code = "rate_limited"
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"Too many token requests from this address; retry in {retry_after} s",
-                         headers={"Retry-After": str(retry_after)})
+        super().__init__(f"Too many token requests from this address; retry in {retry_after} s")
         self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ def test_language_defaults_to_the_departments(client: TestClient) -> None:
 def test_unknown_department_is_404(client: TestClient) -> None:
     r = client.post("/api/v1/token", json={"department": "nope", "language": "en"})
     assert r.status_code == 404
-    assert r.json() == {"error": "department_not_found",
+    assert r.json() == {"error": "not_found",
                         "detail": "No department with slug 'nope'", "field": "department"}
 
 
