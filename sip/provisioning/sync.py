@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,10 +59,23 @@ def _reason(exc: BaseException) -> str:
     return f"LiveKit unreachable: {type(exc).__name__}: {exc}"[:500]
 
 
+_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = \
+    weakref.WeakKeyDictionary()
+
+
 async def sync_database(session: Session, settings: Settings, *,
                         dry_run: bool = False) -> SyncResult:
     """Make LiveKit match the DB. Never raises for LiveKit trouble: it is in the result and,
-    unless dry run, on the affected rows (`sync_status`/`sync_error`), committed."""
+    unless dry run, on the affected rows (`sync_status`/`sync_error`), committed.
+
+    Syncs in one process run one at a time (two API changes at once would otherwise both
+    create the same rule); each reads the DB only once it has its turn."""
+    lock = _locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    async with lock:
+        return await _sync(session, settings, dry_run)
+
+
+async def _sync(session: Session, settings: Settings, dry_run: bool) -> SyncResult:
     desired = build_desired(session, settings.agent_name)
     outcome: Outcome | None = None
     plan = Plan()

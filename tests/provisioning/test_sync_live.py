@@ -168,3 +168,25 @@ async def test_dry_run_shows_the_plan_and_writes_nothing(
     applied = (await api_client.post("/api/v1/sip/sync")).json()
     assert applied["writes"] == 2 and applied["actions"] == plan["actions"]
     assert set(await managed_rules(lk)) == {num.e164}
+
+
+async def test_moving_a_number_between_trunks(api_client: httpx.AsyncClient, db: Session,
+                                              lk: lkapi.LiveKitAPI,
+                                              lk_settings: Settings) -> None:
+    """LiveKit refuses two trunks claiming one number: the giving trunk is updated first."""
+    a, b = factories.trunk(db), factories.trunk(db)
+    dept = factories.department(db)
+    num = await _add_number(api_client, dept.id, trunk_id=a.id)
+    await _add_number(api_client, dept.id, trunk_id=b.id)
+
+    for target in (b.id, None, a.id):
+        moved = (await api_client.patch(f"/api/v1/numbers/{num['id']}",
+                                        json={"trunk_id": target})).json()
+        assert moved["sync_status"] == "synced", moved
+        ours = await managed_inbound(lk)
+        holder = trunk_key(target) if target else DEFAULT_INBOUND_KEY
+        assert num["e164"] in ours[holder].numbers
+        assert [k for k, t in ours.items() if num["e164"] in t.numbers] == [holder]
+        want = [ours[holder].sip_trunk_id] if target else []
+        assert list((await managed_rules(lk))[num["e164"]].trunk_ids) == want
+    assert (await sync_database(db, lk_settings)).writes == 0
