@@ -34,7 +34,7 @@ def render(result: SyncResult, console: Console) -> None:
             table.add_row(f"[{OP_STYLE[op]}]{op}[/]", a["kind"], a["name"],
                           a["livekit_id"] or "", _changes(a["changes"]))
         console.print(table)
-    else:
+    elif not result.error:
         console.print(f"{title}: nothing to change")
     console.print(f"in sync: {len(result.in_sync)}  writes: {result.writes}  "
                   f"unmanaged objects left alone: {result.unmanaged_left_alone}")

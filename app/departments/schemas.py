@@ -72,10 +72,19 @@ class DepartmentUpdate(BaseModel):
     handoff_mode: HandoffMode | None = None
 
 
-class DepartmentOut(DepartmentCreate):
-    model_config = ConfigDict(from_attributes=True)
+class DepartmentOut(BaseModel):
+    """Plain types: stored values are shown as they are, never re-validated on the way out."""
 
     id: int
+    slug: str
+    display_name: dict[str, str]
+    persona_name: dict[str, str]
+    default_language: str
+    instructions: dict[str, str]
+    welcome: dict[str, str]
+    voices: dict[str, dict[str, str]]
+    human_transfer_target: str | None
+    handoff_mode: str | None
     numbers: list[str] = Field(description="E.164 numbers routed to this department")
     created_at: UtcDateTime
     updated_at: UtcDateTime
