@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, Invalid, NotFound
 from app.models import Department
 from app.seed import LANGUAGES
 from app.token.schemas import DepartmentOption
@@ -62,6 +62,18 @@ def list_departments(session: Session) -> list[DepartmentOption]:
                              default_language=d.default_language) for d in rows]
 
 
+PUBLIC_ROOM_PREFIX = "web-"
+
+
+def check_room_name(settings: Settings, room_name: str | None) -> None:
+    """Public tokens (TOKEN_REQUIRES_AUTH=false) may only name `web-` rooms, so nobody can
+    ask for a token into a phone call's room (`call-...`) and listen in."""
+    if room_name and not settings.token_requires_auth \
+            and not room_name.startswith(PUBLIC_ROOM_PREFIX):
+        raise Invalid(f"room_name must start with {PUBLIC_ROOM_PREFIX!r} (other rooms need "
+                      "TOKEN_REQUIRES_AUTH=true and the admin key)", field="room_name")
+
+
 def new_room_name(department: str) -> str:
     """`web-<department>-<random>`, within LiveKit-safe characters and 64 characters."""
     suffix = secrets.token_hex(5)
@@ -75,6 +87,7 @@ def issue_token(settings: Settings, department: Department, *, language: str | N
                 customer_name: str | None = None) -> IssuedToken:
     """A token that joins only `room_name` (no admin grants) and whose room configuration
     dispatches the named agent with the department and language, as SIP dispatch rules do."""
+    check_room_name(settings, room_name)
     lang = language or department.default_language
     if lang not in LANGUAGES:  # a department row with an unsupported default language
         lang = LANGUAGES[0]

@@ -52,11 +52,22 @@ def test_token_ttl_is_short_and_configurable(make_client) -> None:  # type: igno
 
 def test_given_room_name_and_public_url(make_client) -> None:  # type: ignore[no-untyped-def]
     client = make_client(LIVEKIT_PUBLIC_URL="wss://lk.example.test")
-    r = client.post("/api/v1/token", json={"department": "complaints", "room_name": "my_Room-1"})
+    r = client.post("/api/v1/token",
+                    json={"department": "complaints", "room_name": "web-my_Room-1"})
     assert r.status_code == 201, r.text
-    assert r.json()["room_name"] == "my_Room-1"
+    assert r.json()["room_name"] == "web-my_Room-1"
     assert r.json()["server_url"] == "wss://lk.example.test"
-    assert verify(r.json()["participant_token"]).video.room == "my_Room-1"
+    assert verify(r.json()["participant_token"]).video.room == "web-my_Room-1"
+
+
+def test_public_tokens_never_join_phone_call_rooms(make_client) -> None:  # type: ignore[no-untyped-def]
+    payload = {"department": "sales", "room_name": "call-sales_15550100_abc"}
+    r = make_client().post("/api/v1/token", json=payload)
+    assert r.status_code == 422 and r.json()["field"] == "room_name"
+    authed = make_client(TOKEN_REQUIRES_AUTH="true")
+    r = authed.post("/api/v1/token", json=payload,
+                    headers={"Authorization": f"Bearer {ADMIN_KEY}"})
+    assert r.status_code == 201 and r.json()["room_name"] == payload["room_name"]
 
 
 def test_language_defaults_to_the_departments(client: TestClient) -> None:
