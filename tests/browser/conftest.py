@@ -1,0 +1,63 @@
+"""Browser fixtures: headless Debian Chromium driven by Playwright, with the flags that keep it
+off the network (ARCHITECTURE.md), a fresh profile per launch.
+
+The API (`api_server`), the agent worker (`agent_worker`) and their migrated DB (`agent_db`)
+are the shared live fixtures of tests/live_services.py: same DB, same agent name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Playwright, sync_playwright
+
+from agent.personas import PersonaDirectory, load_directory
+from app.config import get_settings
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+    "--allow-loopback-in-peer-connection",
+]
+
+
+@pytest.fixture
+def personas(agent_db: str) -> PersonaDirectory:
+    """The personas of the test DB (greetings with the company name filled in)."""
+    assert get_settings().database_url == agent_db
+    return load_directory(get_settings())
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture
+def launch_browser(playwright_driver: Playwright, tmp_path: Path
+                   ) -> Iterator[Callable[..., BrowserContext]]:
+    """launch_browser(origin, extra_flags=[], drop_flags=[]) -> a fresh Chromium context.
+
+    Every launch gets its own empty --user-data-dir (a persistent context on a new temp dir).
+    The page's origin (plain http on the test address) is marked secure so getUserMedia
+    exists, as it does on https or localhost."""
+    contexts: list[BrowserContext] = []
+
+    def launch(origin: str, extra_flags: list[str] | None = None,
+               drop_flags: list[str] | None = None) -> BrowserContext:
+        flags = [f for f in CHROMIUM_FLAGS if f not in (drop_flags or [])]
+        flags += [f"--unsafely-treat-insecure-origin-as-secure={origin}", *(extra_flags or [])]
+        profile = tmp_path / f"chromium-profile-{len(contexts)}"
+        context = playwright_driver.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, headless=True, args=flags,
+            viewport={"width": 1100, "height": 800}, locale="en-US")
+        contexts.append(context)
+        return context
+
+    yield launch
+    for context in contexts:
+        context.close()
