@@ -171,6 +171,8 @@ def build_server(settings: Settings | None = None) -> AgentServer:
         api_key=settings.livekit_api_key,
         api_secret=settings.livekit_api_secret.get_secret_value(),
         port=settings.agent_http_port,
+        load_fnc=lambda srv: len(srv.active_jobs) / max(1, settings.agent_max_calls),
+        load_threshold=1.0,
     )
     server.rtc_session(entrypoint, agent_name=settings.agent_name)
     return server

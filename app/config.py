@@ -45,6 +45,9 @@ class Settings(BaseSettings):
 
     # Agent
     agent_name: str = "contact-center"
+    # Calls one worker accepts at once; the worker reports load = active calls / this, so it
+    # refuses jobs only when really full, not when the machine's CPU is briefly busy.
+    agent_max_calls: int = 25
     agent_http_port: int = 8081  # worker health endpoint (`contact-center agent start`)
     # DTMF menu over SIP: digit -> department slug, or "human" for the department's human line
     dtmf_menu: dict[str, str] = {"1": "reception", "2": "sales", "3": "complaints", "0": "human"}
