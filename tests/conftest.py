@@ -15,6 +15,8 @@ from livekit import api as lkapi
 
 from sip.stack import LocalStack, StackConfig, StackError, StackPorts
 
+pytest_plugins = ["tests.live_services"]
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 TEST_HOST = os.environ.get("CC_TEST_HOST_IP", "127.0.0.1")

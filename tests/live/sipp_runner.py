@@ -48,10 +48,16 @@ def pause(ms: int) -> str:
     return f'  <pause milliseconds="{int(ms)}"/>\n'
 
 
-def dtmf(digits: str) -> str:
+def dtmf(digits: str, tone_ms: int = 200) -> str:
+    """RFC 2833 digits; digit n starts (2n+2)*tone_ms after this step (sipp leaves a gap as
+    long as each tone). One DTMF step per call: sipp starts every play_dtmf at the same RTP
+    timestamp and livekit-sip drops an event whose timestamp it has already seen, so digits
+    that must be seconds apart go in one step with a long tone (at most 2000 ms)."""
     if not re.fullmatch(r"[0-9*#A-D]+", digits):
         raise ValueError(f"not DTMF digits: {digits!r}")
-    return f'  <nop><action><exec play_dtmf="{digits}"/></action></nop>\n'
+    if not 50 <= tone_ms <= 2000:
+        raise ValueError("sipp accepts tone lengths of 50..2000 ms")
+    return f'  <nop><action><exec play_dtmf="{digits},{tone_ms}"/></action></nop>\n'
 
 
 def hang_up() -> str:
@@ -81,6 +87,8 @@ class Call:
     invite_headers: dict[str, str] = field(default_factory=dict)
 
     def scenario(self) -> str:
+        if sum(step.count("play_dtmf") for step in self.steps) > 1:
+            raise ValueError("one dtmf() step per call (see dtmf)")
         headers = "".join(f"\n      {k}: {v}" for k, v in self.invite_headers.items())
         return Template((SCENARIOS / "uac.xml").read_text()).substitute(
             steps="".join(self.steps), ending=self.ending or hang_up(),

@@ -1,0 +1,96 @@
+"""Telephony fixtures: department numbers provisioned through the admin API (which syncs them
+to the live livekit-server), the agent worker running, sipp as the phone."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sip.stack import LocalStack
+from tests.live.rtp_capture import CallerEar, open_ear
+from tests.live.sipp_runner import Call, SippResult, place_call
+from tests.live_services import ApiProcess, WorkerProcess
+
+# UK numbers reserved for drama (Ofcom), valid for phonenumbers, never a real line
+HUMAN_LINES = {"reception": "tel:+442079460101", "sales": "tel:+442079460102",
+               "complaints": "tel:+442079460103"}
+
+
+@dataclass
+class Directory:
+    """The provisioned numbers, one per department, and the admin API client."""
+    numbers: dict[str, str]
+    api: httpx.Client
+
+    def calls_to(self, number: str) -> list[dict]:
+        return self.api.get("/api/v1/calls", params={"number": number, "limit": 50}).json()[
+            "items"]
+
+    def call(self, call_id: str) -> dict:
+        return self.api.get(f"/api/v1/calls/{call_id}").json()
+
+    def wait_for_call(self, number: str, check, what: str, known: set[str] = frozenset(),  # type: ignore[no-untyped-def,assignment]
+                      timeout: float = 30) -> dict:
+        """The newest call record to `number` not in `known` whose detail passes `check`."""
+        deadline = time.monotonic() + timeout
+        detail: dict = {}
+        while time.monotonic() < deadline:
+            fresh = [c for c in self.calls_to(number) if c["id"] not in known]
+            if fresh:
+                detail = self.call(fresh[0]["id"])
+                if check(detail):
+                    return detail
+            time.sleep(0.3)
+        raise AssertionError(f"timed out waiting for {what}; last record: {detail}")
+
+
+@pytest.fixture(scope="session")
+def directory(api_server: ApiProcess, agent_worker: WorkerProcess) -> Iterator[Directory]:
+    client = api_server.client()
+    depts = {d["slug"]: d for d in client.get("/api/v1/departments").json()["items"]}
+    numbers: dict[str, str] = {}
+    base = 442079460200 + int(str(uuid.uuid4().int)[:2]) * 3
+    for i, slug in enumerate(("reception", "sales", "complaints")):
+        resp = client.patch(f"/api/v1/departments/{depts[slug]['id']}",
+                            json={"human_transfer_target": HUMAN_LINES[slug]})
+        assert resp.status_code == 200, resp.text
+        resp = client.post("/api/v1/numbers",
+                           json={"e164": f"+{base + i}", "department_id": depts[slug]["id"]})
+        assert resp.status_code == 201, resp.text
+        assert resp.json()["sync_status"] == "synced", resp.json()
+        numbers[slug] = resp.json()["e164"]
+    try:
+        yield Directory(numbers, client)
+    finally:
+        client.close()
+
+
+@dataclass
+class PhoneCall:
+    result: SippResult
+    ear: CallerEar
+
+
+@pytest.fixture
+async def phone(live_stack: LocalStack, artifacts_dir: Path) -> AsyncIterator:
+    """phone(call) -> PhoneCall: place a sipp call while a receiver records what it hears."""
+    transports = []
+
+    async def dial(call: Call, timeout: float = 90) -> PhoneCall:
+        transport, ear, ear_port = await open_ear(live_stack.cfg.host)
+        transports.append(transport)
+        workdir = artifacts_dir / f"phone-{call.number}-{uuid.uuid4().hex[:6]}"
+        result = await place_call(live_stack, call, workdir, ear_port=ear_port, timeout=timeout)
+        return PhoneCall(result, ear)
+
+    yield dial
+    for transport in transports:
+        transport.close()
+    await asyncio.sleep(0)

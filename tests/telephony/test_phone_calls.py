@@ -1,0 +1,138 @@
+"""Phone calls end to end: sipp dials department numbers provisioned through the admin API,
+livekit-sip routes them, the agent worker answers as the department's persona; DTMF hands
+the caller over; REFER transfers them to a human."""
+
+from __future__ import annotations
+
+import pytest
+from livekit import api as lkapi
+
+from tests.live.sipp_runner import Call, dtmf, hang_up, pause, transferred
+from tests.telephony.conftest import HUMAN_LINES, Directory
+
+pytestmark = pytest.mark.live
+
+
+def _kinds(record: dict) -> list[str]:
+    return [e["kind"] for e in record["events"]]
+
+
+def _ok(call) -> None:  # type: ignore[no-untyped-def]
+    result = call.result
+    assert result.returncode == 0, f"sipp failed:\n{result.stdout[-3000:]}\n{result.error_log}"
+
+
+async def test_sales_number_is_answered_by_sarah(
+    directory: Directory, phone, lk: lkapi.LiveKitAPI
+) -> None:
+    number = directory.numbers["sales"]
+    known = {c["id"] for c in directory.calls_to(number)}
+    call = await phone(Call(number, steps=[pause(6000)]))
+    _ok(call)
+    # the caller heard the greeting: non-silent audio within the call
+    assert call.ear.heard_seconds() >= 1.0, f"heard {call.ear.heard_seconds()} s"
+    record = directory.wait_for_call(number, lambda r: r["status"] == "ended",
+                                     "the sales call to end", known)
+    assert record["room_name"].startswith("call-sales")
+    assert (record["source"], record["first_department"], record["caller"]) == \
+        ("sip", "sales", "+15551230000")
+    greeting = next(e for e in record["events"] if e["kind"] == "greeting")
+    assert greeting["data"]["department"] == "sales"
+    assert "Sarah" in greeting["data"]["text"] or "سارة" in greeting["data"]["text"]
+
+
+async def test_reception_dtmf_2_hands_off_to_sales_and_0_transfers_to_a_human(
+    directory: Directory, phone
+) -> None:
+    number = directory.numbers["reception"]
+    known = {c["id"] for c in directory.calls_to(number)}
+    call = await phone(Call(number, steps=[pause(3000), dtmf("20", tone_ms=2000)],
+                            ending=transferred("200 OK")))
+    _ok(call)
+    assert call.result.header("REFER", "Refer-To") == [HUMAN_LINES["sales"]]
+    record = directory.wait_for_call(number, lambda r: r["status"] == "ended",
+                                     "the transferred call to end", known)
+    kinds = _kinds(record)
+    assert kinds.index("dtmf") < kinds.index("handoff") < kinds.index("transfer_succeeded")
+    handoff = next(e for e in record["events"] if e["kind"] == "handoff")
+    assert (handoff["data"]["from"], handoff["data"]["to"]) == ("reception", "sales")
+    assert record["current_department"] == "sales"
+    assert record["end_reason"] == "transferred_to_human"
+
+
+async def test_rejected_transfer_keeps_the_caller_with_the_assistant(
+    directory: Directory, phone
+) -> None:
+    number = directory.numbers["complaints"]
+    known = {c["id"] for c in directory.calls_to(number)}
+    stays = pause(4000) + hang_up()
+    call = await phone(Call(number, steps=[pause(4000), dtmf("0")],
+                            ending=transferred("603 Declined", after=stays)))
+    _ok(call)  # the caller was still connected 4 s after the failed transfer and hung up
+    assert call.result.header("REFER", "Refer-To") == [HUMAN_LINES["complaints"]]
+    record = directory.wait_for_call(number, lambda r: r["status"] == "ended",
+                                     "the call to end", known)
+    failed = next(e for e in record["events"] if e["kind"] == "transfer_failed")
+    assert failed["data"]["target"] == HUMAN_LINES["complaints"]
+    assert "transfer_succeeded" not in _kinds(record)
+    assert record["end_reason"] == "caller_hangup"
+
+
+async def test_caller_hang_up_closes_the_record_with_reason_and_duration(
+    directory: Directory, phone
+) -> None:
+    number = directory.numbers["reception"]
+    known = {c["id"] for c in directory.calls_to(number)}
+    call = await phone(Call(number, steps=[pause(5000)]))
+    _ok(call)
+    record = directory.wait_for_call(number, lambda r: r["status"] == "ended",
+                                     "the call to end", known)
+    assert record["end_reason"] == "caller_hangup"
+    assert 4.0 <= record["duration_seconds"] <= 20.0
+    assert _kinds(record)[0] == "started" and _kinds(record)[-1] == "ended"
+
+
+async def test_unprovisioned_number_is_never_answered(
+    directory: Directory, phone, lk: lkapi.LiveKitAPI
+) -> None:
+    """Policy (README, "Numbers that are not provisioned"): livekit-server finds no trunk and
+    no rule and tells livekit-sip to DROP the INVITE, its flood protection: no answer, no
+    room, no agent, no call record; the carrier gives up on its own timer."""
+    number = "+442079460999"
+    rooms_before = {r.name for r in (await lk.room.list_rooms(lkapi.ListRoomsRequest())).rooms}
+    call = await phone(Call(number), timeout=10)
+    assert call.result.returncode != 0  # the phone gave up: nobody ever answered
+    assert "100 Processing" in call.result.messages  # livekit-sip did receive the INVITE
+    assert call.result.final_responses() == []
+    rooms_after = {r.name for r in (await lk.room.list_rooms(lkapi.ListRoomsRequest())).rooms}
+    assert not {r for r in rooms_after - rooms_before if number in r}
+    assert directory.calls_to(number) == []
+
+
+
+
+async def test_number_on_a_digest_auth_trunk(directory: Directory, phone) -> None:
+    """A trunk created through the admin API with digest auth: the carrier must authenticate."""
+    api = directory.api
+    trunk = api.post("/api/v1/trunks", json={
+        "name": "carrier-with-auth", "direction": "inbound",
+        "auth_username": "carrier", "auth_password": "pa55-w0rd-for-tests"})
+    assert trunk.status_code == 201, trunk.text
+    assert "pa55" not in trunk.text  # the password is write-only
+    sales = next(d for d in api.get("/api/v1/departments").json()["items"]
+                 if d["slug"] == "sales")
+    created = api.post("/api/v1/numbers", json={"e164": "+442079460888", "department_id":
+                                                 sales["id"], "trunk_id": trunk.json()["id"]})
+    assert created.status_code == 201 and created.json()["sync_status"] == "synced", created.text
+    number = created.json()["e164"]
+
+    refused = await phone(Call(number, refused_with=407))
+    _ok(refused)
+    assert refused.result.final_responses() == [407]
+
+    answered = await phone(Call(number, auth=("carrier", "pa55-w0rd-for-tests"),
+                                steps=[pause(4000)]))
+    _ok(answered)
+    assert answered.ear.heard_seconds() >= 1.0  # Sarah greeted the authenticated caller
+    record = directory.wait_for_call(number, lambda r: r["status"] == "ended", "the call")
+    assert record["first_department"] == "sales"
