@@ -211,42 +211,20 @@ def _record(room: str) -> CallRecord | None:
         return db.scalar(select(CallRecord).where(CallRecord.room_name == room))
 
 
-def worker_available(worker) -> bool:  # type: ignore[no-untyped-def]
-    """The worker marks itself full when the machine's CPU load passes its threshold (0.7 in
-    `start` mode); LiveKit then drops a room's dispatch instead of queueing it. Chromium's
-    start-up alone can do that on a 2-core test machine, so dial only while it is available."""
-    log = worker.log_text()
-    return log.rfind("worker is at full capacity") <= log.rfind("worker is below capacity")
-
-
-def call_until_agent_joins(page: Page, worker, department: str, language: str,  # type: ignore[no-untyped-def]
-                           attempts: int = 3) -> str:
-    """Dial; if LiveKit dropped the dispatch because the worker reported itself full (CPU
-    spike, see `worker_available`), hang up and dial again, as a caller would. Bounded."""
-    for attempt in range(1, attempts + 1):
-        wait_for(lambda: worker_available(worker), 30, "the agent worker to have capacity")
-        room = start_call(page, department, language)
-        try:
-            expect(page.locator("#agent-state")).not_to_have_attribute(
-                "data-state", "waiting", timeout=15_000)
-            return room
-        except AssertionError:
-            if attempt == attempts:
-                raise AssertionError(f"no agent joined in {attempts} calls; worker log: "
-                                     f"{worker.log_path}") from None
-            print(f"attempt {attempt}: no agent in {room} (dispatch dropped?); calling again")
-            page.click("#hangup-btn")
-            expect(page.locator("#connection-state")).to_have_attribute("data-state",
-                                                                        "disconnected")
-    raise AssertionError("unreachable")
-
-
 def test_call_sales_handoff_to_complaints_and_hang_up(live_stack, api_server, agent_worker,
                                                       launch_browser, personas):
     sarah = personas.resolve("sales").welcome_for("ar")
     mohammed = personas.resolve("complaints").welcome_for("ar")
     page = open_call_page(launch_browser, api_server)
-    room = call_until_agent_joins(page, agent_worker, "sales", "ar")
+    room = start_call(page, "sales", "ar")
+    # LiveKit drops a room's dispatch (no queue) if the worker reports itself full; the worker's
+    # load is its share of AGENT_MAX_CALLS, so a busy CPU must not make this fail
+    try:
+        expect(page.locator("#agent-state")).not_to_have_attribute("data-state", "waiting",
+                                                                   timeout=20_000)
+    except AssertionError:
+        raise AssertionError(f"no agent joined {room}; worker log: {agent_worker.log_path}"
+                             ) from None
 
     agent_lines = page.locator("#transcript .line[data-speaker=agent] .text")
     expect(agent_lines.filter(has_text=sarah)).to_have_count(1, timeout=45_000)
