@@ -82,17 +82,27 @@ def stack() -> None:
 
 @cli.command()
 def dev() -> None:
-    """Everything for local development: stack, migrations, API (Ctrl-C stops all)."""
+    """Everything for local development: stack, migrations, agent worker, API (Ctrl-C stops
+    all)."""
+    import sys
+
     import uvicorn
 
     from app.migrate import upgrade
+    from sip.stack.processes import ManagedProcess
 
     s = get_settings()
     signal.signal(signal.SIGTERM, _raise_interrupt)
     upgrade("head")
     local = _start_stack(s)
+    worker = ManagedProcess("agent", [sys.executable, "-m", "app.cli", "agent", "start"],
+                            local.log_dir / "agent.log",
+                            env={"LIVEKIT_URL": local.cfg.livekit_url})
+    worker.start()
+    local.processes.append(worker)  # stopped with the stack, first
     try:
-        typer.echo(f"  {'API':<20} http://{s.api_host}:{s.api_port}")
+        typer.echo(f"  {'agent worker':<20} {s.agent_name} (log {worker.log_path})")
+        typer.echo(f"  {'API':<20} http://{s.api_host}:{s.api_port}  (test call: /call)")
         uvicorn.run("app.main:app", host=s.api_host, port=s.api_port,
                     log_level=s.log_level.lower())
     except KeyboardInterrupt:

@@ -67,6 +67,7 @@ def test_dev_brings_up_stack_and_api_and_ctrl_c_stops_everything(
         "STACK_WORKDIR": str(workdir),
         "API_HOST": TEST_HOST,
         "API_PORT": str(api_port),
+        "AGENT_HTTP_PORT": str(free_port(TEST_HOST)),
     }
     log = open(workdir.with_suffix(".log"), "wb")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen([sys.executable, "-m", "app.cli", "dev"], cwd=REPO_ROOT, env=env,
@@ -85,6 +86,13 @@ def test_dev_brings_up_stack_and_api_and_ctrl_c_stops_everything(
             workdir.with_suffix(".log").read_text()[-3000:]
         assert _get(f"{base}/health") == (200, {"status": "ok"})
         assert len(_processes_mentioning(*markers)) == 3  # redis, server, sip
+        agent_log = workdir / "logs" / "agent.log"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "registered worker" not in (
+                agent_log.read_text(errors="replace") if agent_log.exists() else ""):
+            time.sleep(0.2)
+        assert "registered worker" in agent_log.read_text(errors="replace")
+        markers = (*markers, "app.cli agent start")
 
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         assert proc.wait(timeout=30) == 0
