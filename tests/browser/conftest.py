@@ -31,8 +31,10 @@ def personas(agent_db: str) -> PersonaDirectory:
     return load_directory(get_settings())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright_driver() -> Iterator[Playwright]:
+    # Package scope: the sync API runs an event loop in the main thread while it is open,
+    # which would stop every async test after tests/browser from running its own loop.
     with sync_playwright() as p:
         yield p
 
