@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build for every service of docker-compose.yml:
-#   target `app`            -> api, agent, migrate (contact-center CLI, non-root)
+#   target `app`            -> api, agent, migrate (contact-center CLI, non-root; includes
+#                              livekit-client from npm for the /call page)
 #   target `livekit-server` -> livekit-server built from the Go module proxy (non-root)
 #   target `livekit-sip`    -> livekit-sip built from the Go module proxy (cgo: opus, soxr)
 # Versions come from scripts/versions.env, the same pins `make install` uses.
@@ -17,6 +18,11 @@ RUN set -eu; . /versions.env; mkdir -p /out; \
       cp -r "$dir" "/src-$1" && chmod -R u+w "/src-$1"; \
       (cd "/src-$1" && go build -trimpath -o "/out/$1" "$4"); \
     done
+
+FROM node:20-bookworm-slim AS node-build
+WORKDIR /srv
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM python:3.11-slim-bookworm AS python-build
 RUN pip install --no-cache-dir uv
@@ -52,7 +58,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl espeak-ng 
     && useradd --system --uid 10001 --create-home app
 WORKDIR /srv
 COPY --from=python-build --chown=app:app /srv /srv
-ENV PATH="/srv/.venv/bin:$PATH" PYTHONUNBUFFERED=1 API_HOST=0.0.0.0
+COPY --from=node-build --chown=app:app /srv/node_modules /srv/node_modules
+ENV PATH="/srv/.venv/bin:$PATH" PYTHONUNBUFFERED=1 API_HOST=0.0.0.0 \
+    NODE_MODULES_DIR=/srv/node_modules
 USER app
 EXPOSE 8000 8081
 CMD ["contact-center", "api"]

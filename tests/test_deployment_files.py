@@ -75,7 +75,7 @@ def test_ports_and_health_paths_match_the_code() -> None:
     defaults = Settings(_env_file=None)
     assert SERVICES["api"]["ports"] == [f"{defaults.api_port}:{defaults.api_port}"]
     api_health = SERVICES["api"]["healthcheck"]["test"][-1]
-    assert urlparse(api_health).path in {getattr(r, "path", None) for r in create_app().routes}
+    assert urlparse(api_health).path in create_app().openapi()["paths"]
     lk_port = urlparse(defaults.livekit_url).port
     assert f"{lk_port}:{lk_port}" in SERVICES["livekit-server"]["ports"]
     assert urlparse(SERVICES["api"]["environment"]["LIVEKIT_URL"]).port == lk_port
@@ -94,3 +94,11 @@ def test_every_setting_is_documented_in_env_example() -> None:
     documented = set(re.findall(r"^#?\s*(\w+)=", (ROOT / ".env.example").read_text(), re.M))
     missing = {f.upper() for f in Settings.model_fields} - documented
     assert missing == set()
+
+
+def test_app_image_ships_livekit_client_for_the_call_page() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "npm ci" in dockerfile and "COPY package.json package-lock.json" in dockerfile
+    app_stage = dockerfile.split("AS app", 1)[1]
+    assert "/srv/node_modules" in app_stage and "NODE_MODULES_DIR=/srv/node_modules" in app_stage
+    assert "NODE_MODULES_DIR" in {f.upper() for f in Settings.model_fields}
