@@ -13,6 +13,9 @@ run: install  ## migrate, start the local stack and the API (Ctrl-C stops everyt
 test: install  ## every test, live ones against the real stack, inside a private netns
 	bash scripts/netns-run.sh $(VENV)/pytest $(PYTEST_ARGS)
 
+call:  ## place a real test call with sipp into `make run`'s stack: make call DEPT=sales
+	$(VENV)/python -m tests.live.smoke_call $(or $(DEPT),reception) $(if $(DIGITS),--digits $(DIGITS))
+
 lint:
 	$(VENV)/ruff check app agent sip tests migrations
 

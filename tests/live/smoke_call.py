@@ -1,0 +1,89 @@
+"""`make call DEPT=sales`: place one real phone call with sipp into the running local stack
+(`make run`) and print what happened. A developer's smoke tool, not a test.
+
+It dials the first number of the department (create one with POST /api/v1/numbers), listens
+to what the caller hears, and prints the SIP exchange, the audio heard and the call record."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.cli import stack_config
+from app.config import get_settings
+from app.db import session_scope
+from app.models import CallRecord, Department, PhoneNumber
+from sip.stack import LocalStack
+from tests.live.rtp_capture import open_ear
+from tests.live.sipp_runner import Call, dtmf, pause, place_call
+
+
+def _number_for(slug: str) -> str:
+    with session_scope() as session:
+        dept = session.scalar(select(Department).where(Department.slug == slug))
+        if dept is None:
+            sys.exit(f"no department {slug!r}")
+        number = session.scalar(select(PhoneNumber.e164).where(
+            PhoneNumber.department_id == dept.id).order_by(PhoneNumber.id))
+    if number is None:
+        sys.exit(f"department {slug!r} has no phone number yet; add one, e.g.\n"
+                 f"  curl -X POST http://127.0.0.1:8000/api/v1/numbers -H 'Authorization: "
+                 f"Bearer $ADMIN_API_KEY' -H 'Content-Type: application/json' "
+                 f"-d '{{\"e164\": \"+12025550123\", \"department_id\": {dept.id}}}'")
+    return number
+
+
+def _print_record(number: str, since: float) -> None:
+    with session_scope() as session:
+        record = session.scalars(select(CallRecord).where(CallRecord.called_number == number)
+                                 .order_by(CallRecord.started_at.desc())).first()
+        if record is None or record.started_at.timestamp() < since - 5:
+            print("call record: none (was the agent running?)")
+            return
+        print(f"call record {record.id}: {record.status}, {record.first_department} -> "
+              f"{record.current_department}, end: {record.end_reason}, "
+              f"{record.duration_seconds or 0:.1f} s")
+        for event in record.events:
+            text = event.data.get("text") or event.data.get("to") or event.data.get("digit") or ""
+            print(f"  {event.at:%H:%M:%S} {event.kind:<20} {text}")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("department", nargs="?", default="reception")
+    parser.add_argument("--seconds", type=float, default=8.0, help="how long to stay on the line")
+    parser.add_argument("--digits", default="", help="DTMF digits to press, e.g. 2")
+    args = parser.parse_args()
+
+    number = _number_for(args.department)
+    stack = LocalStack(stack_config(get_settings()))  # the running stack's addresses
+    steps = [pause(2000), dtmf(args.digits, 1000)] if args.digits else []
+    steps.append(pause(int(args.seconds * 1000)))
+    transport, ear, ear_port = await open_ear(stack.cfg.host)
+    started = time.time()
+    print(f"calling {number} ({args.department}) at sip:{stack.cfg.sip_address} ...")
+    try:
+        result = await place_call(stack, Call(number, steps=steps),
+                                  Path(".run/calls") / time.strftime("%Y%m%d-%H%M%S"),
+                                  ear_port=ear_port, timeout=args.seconds + 40)
+    finally:
+        transport.close()
+    print(f"sipp exit code {result.returncode}; SIP responses: {result.final_responses()}")
+    if ear.first_loud_at and ear.first_packet_at:
+        print(f"heard {ear.heard_seconds():.1f} s of audio (first sound "
+              f"{ear.first_loud_at - ear.first_packet_at:.2f} s after media started)")
+    else:
+        print("heard nothing")
+    if result.returncode != 0:
+        print(result.error_log[-1500:])
+    await asyncio.sleep(1.0)  # let the agent close the record
+    _print_record(number, started)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
