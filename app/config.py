@@ -8,7 +8,8 @@ from typing import Literal
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PLACEHOLDER_SECRETS = {"", "changeme", "secret", "dev-admin-key", "devsecret-local-only-change-me-0000"}
+PLACEHOLDER_SECRETS = {"", "changeme", "secret", "dev-admin-key",
+                       "devsecret-local-only-change-me-0000"}
 
 
 class Settings(BaseSettings):

@@ -52,7 +52,8 @@ class LocalStack:
             redis_dir.mkdir(parents=True, exist_ok=True)
             redis = self._spawn("redis", [
                 find_binary("redis-server"), "--bind", cfg.host, "--port", str(cfg.ports.redis),
-                "--save", "", "--appendonly", "no", "--protected-mode", "no", "--dir", str(redis_dir.resolve()),
+                "--save", "", "--appendonly", "no", "--protected-mode", "no",
+                "--dir", str(redis_dir.resolve()),
             ])
             wait_until(lambda: redis_pong(cfg.host, cfg.ports.redis), what="redis PONG",
                        timeout=self.start_timeout, process=redis)
