@@ -16,6 +16,9 @@ test: install  ## every test, live ones against the real stack, inside a private
 call:  ## place a real test call with sipp into `make run`'s stack: make call DEPT=sales
 	$(VENV)/python -m tests.live.smoke_call $(or $(DEPT),reception) $(if $(DIGITS),--digits $(DIGITS))
 
+bench: install  ## every benchmark table (bench/README.md), in a private netns like the tests
+	bash scripts/netns-run.sh $(VENV)/python -m bench.run_all $(BENCH_ARGS)
+
 lint:
 	$(VENV)/ruff check app agent sip tests migrations
 
