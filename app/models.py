@@ -125,3 +125,25 @@ class CallEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     call: Mapped[CallRecord] = relationship(back_populates="events")
+
+
+class Handoff(Base):
+    """A department handoff that moves the call itself (SIP REFER to the other department's
+    number). The reference travels in a SIP header; the context stays here. One use only."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # opaque reference
+    from_call_id: Mapped[str] = mapped_column(
+        ForeignKey("call_records.id", ondelete="CASCADE"), index=True)
+    from_department: Mapped[str] = mapped_column(String(64))
+    to_department: Mapped[str] = mapped_column(String(64))
+    to_number: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # recent turns [{"role": "user"|"assistant", "text": ...}], newest last
+    turns: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    used_by_call_id: Mapped[str | None] = mapped_column(String(32), default=None)
