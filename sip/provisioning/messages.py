@@ -10,7 +10,12 @@ from typing import Any
 
 from livekit import api
 
+from sip.handoff import HANDOFF_ATTRIBUTE, HANDOFF_HEADER
 from sip.provisioning.desired import DispatchRule, InboundTrunk, OutboundTrunk
+
+# A department handoff by SIP transfer arrives as a new INVITE carrying this header; the
+# trunk turns it into a participant attribute the agent reads.
+HEADERS_TO_ATTRIBUTES = {HANDOFF_HEADER: HANDOFF_ATTRIBUTE}
 
 TRANSPORTS = {
     "auto": api.SIPTransport.SIP_TRANSPORT_AUTO,
@@ -25,7 +30,7 @@ def inbound_info(d: InboundTrunk) -> api.SIPInboundTrunkInfo:
     return api.SIPInboundTrunkInfo(
         name=d.name, metadata=d.metadata, numbers=list(d.numbers),
         allowed_addresses=list(d.allowed_addresses), auth_username=d.auth_username,
-        auth_password=d.auth_password)
+        auth_password=d.auth_password, headers_to_attributes=HEADERS_TO_ATTRIBUTES)
 
 
 def outbound_info(d: OutboundTrunk) -> api.SIPOutboundTrunkInfo:
@@ -48,7 +53,8 @@ def rule_info(d: DispatchRule, trunk_ids: list[str]) -> api.SIPDispatchRuleInfo:
 def inbound_fields(info: api.SIPInboundTrunkInfo) -> dict[str, Any]:
     return {"name": info.name, "metadata": info.metadata, "numbers": sorted(info.numbers),
             "allowed_addresses": sorted(info.allowed_addresses),
-            "auth_username": info.auth_username, "auth_password": info.auth_password}
+            "auth_username": info.auth_username, "auth_password": info.auth_password,
+            "headers_to_attributes": dict(sorted(info.headers_to_attributes.items()))}
 
 
 def outbound_fields(info: api.SIPOutboundTrunkInfo) -> dict[str, Any]:

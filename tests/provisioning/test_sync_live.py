@@ -45,6 +45,8 @@ async def test_numbers_become_rules_with_department_metadata(
 
     default = (await managed_inbound(lk))[DEFAULT_INBOUND_KEY]
     assert sorted(default.numbers) == sorted(n["e164"] for n in created)
+    # a handoff by SIP transfer arrives with X-CC-Handoff: the trunk maps it for the agent
+    assert dict(default.headers_to_attributes) == {"X-CC-Handoff": "cc.handoff"}
 
 
 async def test_number_on_its_own_trunk(api_client: httpx.AsyncClient, db: Session,
