@@ -17,10 +17,12 @@ CONFIRM_LANGUAGE = {
 
 class PersonaAgent(Agent):
     def __init__(self, persona: Persona, state: CallState, *,
-                 chat_ctx: llm.ChatContext | None = None, greet: bool = True) -> None:
+                 chat_ctx: llm.ChatContext | None = None, greet: bool = True,
+                 greeting: str | None = None) -> None:
         self.persona = persona
         self.language = state.language
         self.greet = greet
+        self.greeting = greeting  # replaces the welcome line (e.g. after a SIP handoff)
         super().__init__(
             id=f"{persona.slug}_assistant",
             instructions=persona.instructions_for(state.language),
@@ -31,7 +33,7 @@ class PersonaAgent(Agent):
 
     @property
     def welcome(self) -> str:
-        return self.persona.welcome_for(self.language)
+        return self.greeting or self.persona.welcome_for(self.language)
 
     async def on_enter(self) -> None:
         state: CallState = self.session.userdata

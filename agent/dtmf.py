@@ -12,6 +12,7 @@ from livekit import rtc
 from livekit.agents import AgentSession
 
 from agent.logs import log
+from agent.sip_handoff import move_call_to_department
 from agent.state import CallState
 from agent.tools import (
     ANNOUNCE_HUMAN,
@@ -60,6 +61,12 @@ async def handle_digit(session: AgentSession[CallState], state: CallState,
         session.say(phrase(ALREADY_HERE, state.language, department=label))
     elif state.directory.get(action) is not None:
         await session.say(announcement(state, action))
+        try:
+            if await move_call_to_department(session, action, f"DTMF {digit}", via="dtmf"):
+                return  # the call itself went to the other department
+        except TransferFailed:
+            session.say(phrase(TRANSFER_FAILED, state.language))
+            return
         session.update_agent(handoff_agent(session, action, f"DTMF {digit}", via="dtmf"))
     else:
         log.warning("DTMF menu maps %s to unknown department %r", digit, action)

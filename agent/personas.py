@@ -51,6 +51,7 @@ class Persona:
     voices: Mapping[str, Mapping[str, str]]
     company: Mapping[str, str]
     human_transfer_target: str | None = None
+    handoff_mode: str | None = None  # how callers are handed to it; None = HANDOFF_MODE
 
     @classmethod
     def from_department(cls, dept: Any, settings: Settings) -> Persona:
@@ -65,6 +66,7 @@ class Persona:
             voices=_frozen({k: _frozen(v) for k, v in (dept.voices or {}).items()}),
             company=_frozen({"ar": settings.company_name_ar, "en": settings.company_name}),
             human_transfer_target=dept.human_transfer_target or None,
+            handoff_mode=getattr(dept, "handoff_mode", None) or None,
         )
 
     def _pick(self, values: Mapping[str, str], language: str) -> str | None:

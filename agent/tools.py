@@ -116,6 +116,14 @@ async def transfer_to_department(raw_arguments: dict[str, Any],
     if slug == state.department:
         raise ToolError(f"the caller is already with {slug}")
     await _say(context, announcement(state, slug))
+    from agent.sip_handoff import move_call_to_department
+
+    try:
+        if await move_call_to_department(context.session, slug, reason, via="assistant"):
+            return None  # the call itself went to the other department
+    except TransferFailed as exc:
+        raise ToolError(f"the transfer to {slug} failed ({exc}); apologise and keep helping "
+                        "the caller") from exc
     return handoff_agent(context.session, slug, reason)
 
 

@@ -20,17 +20,20 @@ from livekit.agents import (
     ConversationItemAddedEvent,
     JobContext,
     JobProcess,
+    llm,
     room_io,
 )
 
-from agent import dtmf, logs
+from agent import dtmf, handoff_refs, logs
 from agent.assistant import PersonaAgent
 from agent.logs import bind, log
 from agent.personas import department_for_number, load_directory
 from agent.providers import build_providers, describe_mode
 from agent.records import CallRecorder
+from agent.sip_handoff import acknowledged_welcome, carried_context
 from agent.state import CallState
 from app.config import Settings, get_settings
+from sip.handoff import HANDOFF_ATTRIBUTE
 
 LANGUAGES = ("ar", "en")
 # VAD end-of-turn and VAD interruptions: no model gateway, no adaptive (cloud) detector
@@ -114,6 +117,7 @@ async def entrypoint(ctx: JobContext) -> None:
                          called_number=state.called_number, customer_id=state.customer_id,
                          customer_name=state.customer_name)
     bind(call_id=recorder.call_id, department=state.department)
+    carried, greeting = await _claim_handoff(participant, state)
     log.info("call started: %s caller=%s dept=%s lang=%s providers: %s", state.source,
              state.caller, state.department, language, describe_mode(settings))
 
@@ -128,11 +132,34 @@ async def entrypoint(ctx: JobContext) -> None:
     dtmf.attach(ctx.room, session, state, settings.dtmf_menu)
 
     await session.start(
-        PersonaAgent(persona, state), room=ctx.room,
+        PersonaAgent(persona, state, chat_ctx=carried, greeting=greeting), room=ctx.room,
         room_options=room_io.RoomOptions(participant_identity=participant.identity,
                                          audio_input=voice, text_input=True),
         record=False,
     )
+
+
+async def _claim_handoff(participant: rtc.RemoteParticipant, state: CallState
+                         ) -> tuple[llm.ChatContext | None, str | None]:
+    """A call handed over by SIP transfer: claim its reference, link the records, and return
+    the carried conversation and the acknowledging greeting (None, None otherwise)."""
+    reference = participant.attributes.get(HANDOFF_ATTRIBUTE)
+    if not reference or state.call_id is None:
+        return None, None
+    handed = await asyncio.to_thread(handoff_refs.consume, reference, state.call_id)
+    if handed is None:  # unknown, expired or already used: an ordinary call
+        log.warning("ignoring an unknown, expired or used handoff reference")
+        state.record("handoff_reference_ignored")
+        return None, None
+    state.record("handoff_received", **{"from": handed.from_department,
+                                        "from_call_id": handed.from_call_id,
+                                        "reason": handed.reason})
+    if state.recorder is not None:
+        state.recorder.update(parent_call_id=handed.from_call_id, language=handed.language)
+    state.language = handed.language
+    greeting = acknowledged_welcome(state.persona, state.directory.get(handed.from_department),
+                                    handed, state.language)
+    return carried_context(handed), greeting
 
 
 def _record_session_events(session: AgentSession[CallState], state: CallState,

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     # Calls one worker accepts at once; the worker reports load = active calls / this, so it
     # refuses jobs only when really full, not when the machine's CPU is briefly busy.
     agent_max_calls: int = 25
+    # Department handoffs: "in_room" switches persona inside the call (fast path);
+    # "sip_transfer" REFERs the caller to the target department's number with a one-time
+    # reference in X-CC-Handoff (context stays in the DB). Departments can override it.
+    handoff_mode: Literal["in_room", "sip_transfer"] = "in_room"
+    handoff_reference_ttl_seconds: int = 120
     agent_http_port: int = 8081  # worker health endpoint (`contact-center agent start`)
     # DTMF menu over SIP: digit -> department slug, or "human" for the department's human line
     dtmf_menu: dict[str, str] = {"1": "reception", "2": "sales", "3": "complaints", "0": "human"}

@@ -34,4 +34,6 @@ def list_calls(
 @router.get("/{call_id}", response_model=CallDetailOut, responses=responses(404),
             summary="One call record with its events")
 def get_call(call_id: str, session: SessionDep) -> CallDetailOut:
-    return CallDetailOut.model_validate(service.get(session, call_id))
+    detail = CallDetailOut.model_validate(service.get(session, call_id))
+    detail.child_call_ids = service.child_ids(session, call_id)
+    return detail

@@ -41,3 +41,6 @@ class CallOut(BaseModel):
 
 class CallDetailOut(CallOut):
     events: list[CallEventOut]
+    # the journey across SIP handoffs: parent_call_id is where the caller came from,
+    # these are the calls this one was handed on to
+    child_call_ids: list[str] = []

@@ -31,3 +31,9 @@ def get(session: Session, call_id: str) -> CallRecord:
     if call is None:
         raise NotFound(f"no call with id {call_id}", field="call_id")
     return call
+
+
+def child_ids(session: Session, call_id: str) -> list[str]:
+    """Calls this call was handed on to (SIP-transfer handoffs), oldest first."""
+    return list(session.scalars(select(CallRecord.id).where(CallRecord.parent_call_id == call_id)
+                                .order_by(CallRecord.started_at)))

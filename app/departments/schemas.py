@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -13,7 +13,9 @@ from app.pagination import UtcDateTime
 LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,62}[a-z0-9]$")]
 Language = Annotated[str, StringConstraints(pattern=LANG.pattern)]
-HandoffMode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]{0,15}$")]
+# how callers are handed TO this department: in the room (persona switch) or by SIP transfer
+# to its phone number; null = the deployment's HANDOFF_MODE
+HandoffMode = Literal["in_room", "sip_transfer"]
 
 
 def _languages(value: dict[str, str]) -> dict[str, str]:

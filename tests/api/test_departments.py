@@ -16,7 +16,7 @@ NEW = {
     "instructions": {"en": "You handle invoices.", "ar": "أنت مسؤول عن الفواتير."},
     "welcome": {"en": "Billing, Lina speaking."},
     "voices": {"openai": {"en": "nova"}, "espeak": {"en": "en-us+f3"}},
-    "human_transfer_target": "+1 202 555 0199", "handoff_mode": "ai",
+    "human_transfer_target": "+1 202 555 0199", "handoff_mode": "sip_transfer",
 }
 
 
