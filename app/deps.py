@@ -12,22 +12,16 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from app.config import Settings, get_settings
-from app.db import get_sessionmaker
+from app.db import session_scope
 from app.errors import Unauthorized
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def get_session() -> Iterator[Session]:
-    session = get_sessionmaker()()
-    try:
+    """One session per request: committed on success, rolled back on any error."""
+    with session_scope() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

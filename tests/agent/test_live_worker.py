@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -16,6 +15,7 @@ from sqlalchemy import select
 
 from app.db import session_scope
 from app.models import CallEvent, CallRecord
+from tests.live.rtc_helpers import wait_for
 
 pytestmark = pytest.mark.live
 
@@ -23,15 +23,7 @@ pytestmark = pytest.mark.live
 async def eventually(check: Callable[[], Awaitable[bool] | bool], timeout: float,
                      what: str) -> None:
     """Wait until `check()` is true, polling, with a deadline (never a blind sleep)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if isinstance(result, Awaitable):
-            result = await result
-        if result:
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+    await wait_for(check, what, timeout=timeout, interval=0.2)
 
 
 class Caller:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import numpy as np
 from livekit import api as lkapi
@@ -61,3 +64,41 @@ async def wait_for(check: Callable[[], bool | Awaitable[bool]], what: str,
             return
         await asyncio.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@dataclass
+class Line:
+    """A number routed straight to one room where a participant publishes a tone."""
+    number: str
+    room_name: str
+    room: rtc.Room
+
+
+@asynccontextmanager
+async def direct_line(stack: LocalStack, lk: lkapi.LiveKitAPI, prefix: str,
+                      **trunk: object) -> AsyncIterator[Line]:
+    """An inbound trunk (`trunk` = extra SIPInboundTrunkInfo fields, e.g. auth) for a fresh
+    number, a direct dispatch rule to a fresh room, and an answerer publishing audio there
+    (livekit-sip sends 200 OK only once someone in the room publishes audio)."""
+    number = "+1555" + str(uuid.uuid4().int)[:7]
+    room_name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    created = await lk.sip.create_inbound_trunk(lkapi.CreateSIPInboundTrunkRequest(
+        trunk=lkapi.SIPInboundTrunkInfo(name=prefix, numbers=[number], **trunk)))
+    rule = await lk.sip.create_dispatch_rule(lkapi.CreateSIPDispatchRuleRequest(
+        dispatch_rule=lkapi.SIPDispatchRuleInfo(
+            name=prefix, trunk_ids=[created.sip_trunk_id],
+            rule=lkapi.SIPDispatchRule(dispatch_rule_direct=lkapi.SIPDispatchRuleDirect(
+                room_name=room_name)))))
+    room = await join(stack, room_name, "answerer")
+    stop = asyncio.Event()
+    tone = asyncio.create_task(publish_tone(room, stop))
+    try:
+        yield Line(number, room_name, room)
+    finally:
+        stop.set()
+        await tone
+        await room.disconnect()
+        await lk.sip.delete_dispatch_rule(lkapi.DeleteSIPDispatchRuleRequest(
+            sip_dispatch_rule_id=rule.sip_dispatch_rule_id))
+        await lk.sip.delete_trunk(lkapi.DeleteSIPTrunkRequest(
+            sip_trunk_id=created.sip_trunk_id))

@@ -4,9 +4,7 @@ Refer-To; the phone's NOTIFY decides the outcome (200 = transferred, 603 = faile
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,44 +12,17 @@ from livekit import api as lkapi
 from livekit import rtc
 
 from sip.stack import LocalStack
-from tests.live.rtc_helpers import join, publish_tone, wait_for
+from tests.live.rtc_helpers import Line, direct_line, wait_for
 from tests.live.rtp_capture import open_ear
 from tests.live.sipp_runner import Call, hang_up, pause, place_call, transferred
 
 TARGET = "tel:+15559990000"
 
 
-@dataclass
-class Line:
-    number: str
-    room_name: str
-    room: rtc.Room
-
-
 @pytest.fixture
 async def line(live_stack: LocalStack, lk: lkapi.LiveKitAPI) -> AsyncIterator[Line]:
-    """A number routed to a fixed room where a participant publishes audio (so calls answer)."""
-    number = "+1555020" + str(uuid.uuid4().int)[:4]
-    room_name = f"xfer-{uuid.uuid4().hex[:8]}"
-    trunk = await lk.sip.create_inbound_trunk(lkapi.CreateSIPInboundTrunkRequest(
-        trunk=lkapi.SIPInboundTrunkInfo(name="xfer", numbers=[number])))
-    rule = await lk.sip.create_dispatch_rule(lkapi.CreateSIPDispatchRuleRequest(
-        dispatch_rule=lkapi.SIPDispatchRuleInfo(
-            name="xfer", trunk_ids=[trunk.sip_trunk_id],
-            rule=lkapi.SIPDispatchRule(dispatch_rule_direct=lkapi.SIPDispatchRuleDirect(
-                room_name=room_name)))))
-    room = await join(live_stack, room_name, "operator")
-    stop = asyncio.Event()
-    tone = asyncio.create_task(publish_tone(room, stop))
-    try:
-        yield Line(number, room_name, room)
-    finally:
-        stop.set()
-        await tone
-        await room.disconnect()
-        await lk.sip.delete_dispatch_rule(lkapi.DeleteSIPDispatchRuleRequest(
-            sip_dispatch_rule_id=rule.sip_dispatch_rule_id))
-        await lk.sip.delete_trunk(lkapi.DeleteSIPTrunkRequest(sip_trunk_id=trunk.sip_trunk_id))
+    async with direct_line(live_stack, lk, "xfer") as routed:
+        yield routed
 
 
 def _sip_identity(room: rtc.Room) -> str | None:
