@@ -125,6 +125,7 @@ class SippResult:
 async def place_call(stack: LocalStack, call: Call, workdir: Path, *, ear_port: int,
                      timeout: float = 90) -> SippResult:
     """Place `call` with sipp and wait until sipp finishes."""
+    workdir = workdir.resolve()  # sipp runs inside it
     workdir.mkdir(parents=True, exist_ok=True)
     if not (workdir / "caller.ulaw").exists():
         make_caller_audio(workdir)
