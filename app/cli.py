@@ -58,6 +58,8 @@ def _start_stack(s: Settings):  # type: ignore[no-untyped-def]
 
     local = LocalStack(stack_config(s)).start()
     for key, value in local.describe().items():
+        if key == "LIVEKIT_API_SECRET" and s.environment != "dev":
+            value = "(from settings, not shown)"  # only the local dev secret is printed
         typer.echo(f"  {key:<20} {value}")
     return local
 
