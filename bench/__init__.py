@@ -1,0 +1,1 @@
+"""Benchmarks against the real local stack (offline providers): see bench/README.md."""
