@@ -19,6 +19,7 @@ from livekit.agents import (
     CloseEvent,
     ConversationItemAddedEvent,
     JobContext,
+    JobExecutorType,
     JobProcess,
     llm,
     room_io,
@@ -192,6 +193,14 @@ def _record_session_events(session: AgentSession[CallState], state: CallState,
 
 def build_server(settings: Settings | None = None) -> AgentServer:
     settings = settings or get_settings()
+    # executor and warm pool are measured in bench/README.md (density)
+    pool: dict[str, Any] = {} if settings.agent_idle_processes is None else {
+        "num_idle_processes": settings.agent_idle_processes}
+    if settings.agent_job_executor == "thread":
+        # plugins register on import, which livekit allows only on the main thread
+        import livekit.plugins.elevenlabs
+        import livekit.plugins.openai
+        import livekit.plugins.silero  # noqa: F401
     server = AgentServer(
         setup_fnc=prewarm,
         ws_url=settings.livekit_url,
@@ -200,6 +209,8 @@ def build_server(settings: Settings | None = None) -> AgentServer:
         port=settings.agent_http_port,
         load_fnc=lambda srv: len(srv.active_jobs) / max(1, settings.agent_max_calls),
         load_threshold=1.0,
+        job_executor_type=JobExecutorType(settings.agent_job_executor),
+        **pool,
     )
     server.rtc_session(entrypoint, agent_name=settings.agent_name)
     return server

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     # Calls one worker accepts at once; the worker reports load = active calls / this, so it
     # refuses jobs only when really full, not when the machine's CPU is briefly busy.
     agent_max_calls: int = 25
+    # How the worker runs calls: "process" = one OS process per call (livekit's default,
+    # isolation), "thread" = calls as threads of the worker process (far less memory).
+    agent_job_executor: Literal["process", "thread"] = "process"
+    # Warm job processes/threads kept ready for the next call; unset = livekit's default
+    # (the CPU count in `start` mode).
+    agent_idle_processes: int | None = None
     # Department handoffs: "in_room" switches persona inside the call (fast path);
     # "sip_transfer" REFERs the caller to the target department's number with a one-time
     # reference in X-CC-Handoff (context stays in the DB). Departments can override it.
