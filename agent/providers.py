@@ -101,11 +101,16 @@ class Providers:
         return EspeakTTS(voices=dict(persona.voices.get("espeak", {})))
 
 
+def hears_speech(settings: Settings) -> bool:
+    """Whether calls get speech-to-text (and so need VAD): only with an OpenAI key."""
+    return bool(_secret(settings.openai_api_key))
+
+
 def build_providers(settings: Settings, directory: PersonaDirectory) -> Providers:
     """The providers of one call (raises ProviderConfigError on inconsistent settings)."""
     kind = tts_kind(settings)
     key = _secret(settings.openai_api_key)
-    if key:
+    if hears_speech(settings):
         from livekit.plugins import openai
 
         base = {"base_url": settings.openai_base_url} if settings.openai_base_url else {}

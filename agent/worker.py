@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from typing import Any
 
 from livekit import rtc
@@ -27,9 +28,10 @@ from livekit.agents import (
 
 from agent import dtmf, handoff_refs, logs
 from agent.assistant import PersonaAgent
+from agent.capacity import admission
 from agent.logs import bind, log
 from agent.personas import department_for_number, load_directory
-from agent.providers import build_providers, describe_mode
+from agent.providers import build_providers, describe_mode, hears_speech
 from agent.records import CallRecorder
 from agent.sip_handoff import acknowledged_welcome, carried_context
 from agent.state import CallState
@@ -45,11 +47,13 @@ TURN_HANDLING_TEXT: dict[str, Any] = {"turn_detection": "manual",
 
 
 def prewarm(proc: JobProcess) -> None:
-    """Once per job process: load Silero VAD (its model ships in the wheel)."""
-    from livekit.plugins import silero
-
+    """Once per job process: load Silero VAD (its model ships in the wheel) when calls get
+    speech-to-text; the offline mode takes text and DTMF only and never needs it."""
     logs.install()
-    proc.userdata["vad"] = silero.VAD.load()
+    if hears_speech(get_settings()):
+        from livekit.plugins import silero
+
+        proc.userdata["vad"] = silero.VAD.load()
 
 
 def parse_metadata(raw: str | None) -> dict[str, Any]:
@@ -207,10 +211,12 @@ def build_server(settings: Settings | None = None) -> AgentServer:
         api_key=settings.livekit_api_key,
         api_secret=settings.livekit_api_secret.get_secret_value(),
         port=settings.agent_http_port,
+        # reported load (for the server's choice between workers); admission below
         load_fnc=lambda srv: len(srv.active_jobs) / max(1, settings.agent_max_calls),
-        load_threshold=1.0,
+        load_threshold=math.inf,
         job_executor_type=JobExecutorType(settings.agent_job_executor),
         **pool,
     )
-    server.rtc_session(entrypoint, agent_name=settings.agent_name)
+    server.rtc_session(entrypoint, agent_name=settings.agent_name,
+                       on_request=admission(server, settings.agent_max_calls))
     return server
