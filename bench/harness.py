@@ -9,7 +9,6 @@ import dataclasses
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -21,8 +20,9 @@ from pathlib import Path
 import httpx
 
 from sip.stack import LocalStack, StackConfig, StackPorts
-from sip.stack.config import _free_udp_block
+from sip.stack.config import free_udp_block
 from sip.stack.probes import free_port
+from tests.live_services import ServiceProcess
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 HOST = os.environ.get("CC_TEST_HOST_IP", "127.0.0.1")
@@ -43,7 +43,7 @@ def start_stack(workdir: Path, rtp_ports: int = 1000) -> LocalStack:
     """The real stack on free ports of HOST, with room for `rtp_ports` RTP ports in
     livekit-sip (the tests' 200 would cap a density run at ~100 calls)."""
     ports = StackPorts.free(HOST)
-    start = _free_udp_block(HOST, rtp_ports)
+    start = free_udp_block(HOST, rtp_ports)
     ports = dataclasses.replace(ports, sip_rtp_start=start, sip_rtp_end=start + rtp_ports - 1)
     cfg = StackConfig(host=HOST, ports=ports, api_key="benchkey",
                       api_secret=secrets.token_hex(24), workdir=workdir / "stack",
@@ -71,37 +71,13 @@ def service_env(stack: LocalStack, database_url: str, **extra: str) -> dict[str,
 
 
 @dataclasses.dataclass
-class Service:
-    proc: subprocess.Popen[bytes]
-    log_path: Path
+class Service(ServiceProcess):
+    """A product process started by the bench (same lifecycle as the tests' services)."""
     base_url: str = ""
 
     @property
     def pid(self) -> int:
         return self.proc.pid
-
-    def log_text(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def wait_until(self, check, what: str, timeout: float) -> None:  # type: ignore[no-untyped-def]
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if check():
-                return
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"process exited ({self.proc.returncode}) before {what}; "
-                                   f"log: {self.log_path}")
-            time.sleep(0.2)
-        raise RuntimeError(f"no {what} after {timeout}s; log: {self.log_path}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=5)
 
 
 def spawn(argv: list[str], env: dict[str, str], log_path: Path) -> Service:

@@ -31,7 +31,7 @@ class StackPorts:
     def free(cls, host: str) -> StackPorts:
         """Free ports on `host` for a stack that must not collide with anything running."""
         tcp = [free_port(host) for _ in range(5)]
-        start = _free_udp_block(host, 200)
+        start = free_udp_block(host, 200)
         return cls(
             redis=tcp[0],
             livekit=tcp[1],
@@ -44,7 +44,7 @@ class StackPorts:
         )
 
 
-def _free_udp_block(host: str, size: int, attempts: int = 50) -> int:
+def free_udp_block(host: str, size: int, attempts: int = 50) -> int:
     rng = random.Random()
     for _ in range(attempts):
         start = rng.randrange(20000, 60000 - size, 2)
