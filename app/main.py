@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -12,14 +16,26 @@ from app.departments.routes import router as departments_router
 from app.errors import install_error_handlers
 from app.numbers.routes import router as numbers_router
 from app.sync.routes import router as sip_router
+from app.sync.startup import reconcile_on_startup
 from app.token.routes import router as token_router
 from app.trunks.routes import router as trunks_router
 from app.web import routes as web
 
 
-def create_app() -> FastAPI:
+@asynccontextmanager
+async def _reconciling(_: FastAPI) -> AsyncIterator[None]:
+    task = asyncio.create_task(reconcile_on_startup(), name="startup-sip-sync")
+    try:
+        yield
+    finally:
+        task.cancel()
+
+
+def create_app(*, reconcile_on_startup: bool = False) -> FastAPI:
+    """The app; the served one (`app` below) also reconciles LiveKit from the DB at start."""
     settings = get_settings()
     application = FastAPI(
+        lifespan=_reconciling if reconcile_on_startup else None,
         title="Contact Center",
         version="0.1.0",
         description="Admin API for departments, phone numbers, SIP trunks and call records; "
@@ -41,4 +57,4 @@ def create_app() -> FastAPI:
     return application
 
 
-app = create_app()
+app = create_app(reconcile_on_startup=True)

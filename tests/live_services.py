@@ -139,18 +139,27 @@ def _healthy(url: str) -> bool:
         return False
 
 
+def start_api(stack: LocalStack, env: dict[str, str], artifacts: Path) -> ApiProcess:
+    """`contact-center api` on a free port of the stack's host, healthy when returned."""
+    host = stack.cfg.host
+    port = free_port(host)
+    started = _spawn([str(REPO_ROOT / ".venv/bin/contact-center"), "api"],
+                     {**env, "API_HOST": host, "API_PORT": str(port)}, "api-server", artifacts)
+    server = ApiProcess(started.proc, started.log_path, base_url=f"http://{host}:{port}")
+    try:
+        server.wait_until(lambda: _healthy(f"{server.base_url}/health"), "/health", 30)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
 @pytest.fixture(scope="session")
 def api_server(live_stack: LocalStack, service_env: dict[str, str],
                artifacts_dir: Path) -> Iterator[ApiProcess]:
     """`contact-center api` on a free port, same DB and agent name as the worker."""
-    host = live_stack.cfg.host
-    port = free_port(host)
-    env = {**service_env, "API_HOST": host, "API_PORT": str(port)}
-    started = _spawn([str(REPO_ROOT / ".venv/bin/contact-center"), "api"], env, "api-server",
-                     artifacts_dir)
-    server = ApiProcess(started.proc, started.log_path, base_url=f"http://{host}:{port}")
+    server = start_api(live_stack, service_env, artifacts_dir)
     try:
-        server.wait_until(lambda: _healthy(f"{server.base_url}/health"), "/health", 30)
         yield server
     finally:
         server.stop()

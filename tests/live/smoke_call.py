@@ -38,11 +38,24 @@ def _number_for(slug: str) -> str:
     return number
 
 
-def _print_record(number: str, since: float) -> None:
+def _latest_call(number: str, since: float) -> CallRecord | None:
     with session_scope() as session:
         record = session.scalars(select(CallRecord).where(CallRecord.called_number == number)
                                  .order_by(CallRecord.started_at.desc())).first()
-        if record is None or record.started_at.timestamp() < since - 5:
+        return record if record and record.started_at.timestamp() >= since - 5 else None
+
+
+def _print_record(number: str, since: float) -> None:
+    deadline = time.monotonic() + 10  # the agent closes the record just after the hang-up
+    while time.monotonic() < deadline:
+        record = _latest_call(number, since)
+        if record is not None and record.status == "ended":
+            break
+        time.sleep(0.2)
+    with session_scope() as session:
+        found = _latest_call(number, since)
+        record = session.merge(found) if found else None
+        if record is None:
             print("call record: none (was the agent running?)")
             return
         print(f"call record {record.id}: {record.status}, {record.first_department} -> "
@@ -81,7 +94,6 @@ async def main() -> None:
         print("heard nothing")
     if result.returncode != 0:
         print(result.error_log[-1500:])
-    await asyncio.sleep(1.0)  # let the agent close the record
     _print_record(number, started)
 
 

@@ -3,7 +3,6 @@ to the live livekit-server), the agent worker running, sipp as the phone."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -93,4 +92,3 @@ async def phone(live_stack: LocalStack, artifacts_dir: Path) -> AsyncIterator:
     yield dial
     for transport in transports:
         transport.close()
-    await asyncio.sleep(0)
