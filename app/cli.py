@@ -19,6 +19,13 @@ def _raise_interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM stop everything, also when started as a background job (which
+    inherits SIGINT as ignored)."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _raise_interrupt)
+
+
 @cli.command()
 def api(host: str = typer.Option(None, help="Bind address (default API_HOST)"),
         port: int = typer.Option(None, help="Port (default API_PORT)")) -> None:
@@ -67,7 +74,7 @@ def _start_stack(s: Settings):  # type: ignore[no-untyped-def]
 @cli.command()
 def stack() -> None:
     """Run Redis + livekit-server + livekit-sip locally until Ctrl-C."""
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    _stop_on_signals()
     local = _start_stack(get_settings())
     typer.echo("stack is up; Ctrl-C stops it")
     try:
@@ -94,7 +101,7 @@ def dev() -> None:
     from sip.stack.processes import ManagedProcess
 
     s = get_settings()
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    _stop_on_signals()
     upgrade("head")
     local = _start_stack(s)
     worker = ManagedProcess("agent", [sys.executable, "-m", "app.cli", "agent", "start"],

@@ -28,13 +28,15 @@ async def reconcile_on_startup() -> None:
         try:
             with session_scope() as session:
                 result = await sync_database(session, settings)
-        except Exception:  # a bug in sync must not stop the API from serving
-            log.exception("start-up SIP sync failed")
-            return
-        if result.ok:
-            log.info("start-up SIP sync: %d writes, %d objects in sync", result.writes,
-                     len(result.in_sync))
-            return
-        log.warning("start-up SIP sync attempt %d/%d incomplete: %s", attempt, ATTEMPTS,
-                    result.error or result.errors)
+        except Exception as exc:  # never stops the API from serving; try again
+            log.warning("start-up SIP sync attempt %d/%d failed: %s: %s", attempt, ATTEMPTS,
+                        type(exc).__name__, exc)
+        else:
+            if result.ok:
+                log.info("start-up SIP sync: %d writes, %d objects in sync", result.writes,
+                         len(result.in_sync))
+                return
+            log.warning("start-up SIP sync attempt %d/%d incomplete: %s", attempt, ATTEMPTS,
+                        result.error or result.errors)
         await asyncio.sleep(PAUSE_SECONDS)
+    log.error("start-up SIP sync gave up; numbers stay pending until the next sync")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+from collections.abc import Callable
 from pathlib import Path
 
 from sip.stack.config import StackConfig, livekit_server_config, livekit_sip_config, write_config
-from sip.stack.probes import http_ok, redis_pong
+from sip.stack.probes import http_ok, port_free, redis_pong
 from sip.stack.processes import ManagedProcess, StackError, wait_until
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -45,8 +47,28 @@ class LocalStack:
         self.processes.append(proc)
         return proc
 
+    def _ports_free(self) -> None:
+        """Refuse to start over another stack: its servers would answer our health checks."""
+        cfg, ports = self.cfg, self.cfg.ports
+        busy = [f"{name} {port}" for name, port, kind in (
+            ("redis", ports.redis, socket.SOCK_STREAM),
+            ("livekit-server", ports.livekit, socket.SOCK_STREAM),
+            ("livekit-sip health", ports.sip_health, socket.SOCK_STREAM),
+            ("livekit-sip SIP", ports.sip, socket.SOCK_DGRAM),
+        ) if not port_free(cfg.host, port, kind)]
+        if busy:
+            raise StackError(f"ports in use on {cfg.host}: {', '.join(busy)} "
+                             "(is another stack still running or stopping?)")
+
+    def _healthy(self, proc: ManagedProcess, check: Callable[[], bool], what: str) -> None:
+        wait_until(check, what=what, timeout=self.start_timeout, process=proc)
+        if proc.exited() is not None:
+            raise StackError(f"{proc.name} exited with code {proc.exited()}; log "
+                             f"{proc.log_path}:\n{proc.log_tail()}")
+
     def start(self) -> LocalStack:
         cfg = self.cfg
+        self._ports_free()
         try:
             redis_dir = cfg.workdir / "redis"
             redis_dir.mkdir(parents=True, exist_ok=True)
@@ -55,22 +77,20 @@ class LocalStack:
                 "--save", "", "--appendonly", "no", "--protected-mode", "no",
                 "--dir", str(redis_dir.resolve()),
             ])
-            wait_until(lambda: redis_pong(cfg.host, cfg.ports.redis), what="redis PONG",
-                       timeout=self.start_timeout, process=redis)
+            self._healthy(redis, lambda: redis_pong(cfg.host, cfg.ports.redis), "redis PONG")
 
             server_yaml = write_config(cfg.workdir / "livekit-server.yaml",
                                        livekit_server_config(cfg))
             server = self._spawn("livekit-server", [
                 find_binary("livekit-server"), "--config", str(server_yaml),
             ])
-            wait_until(lambda: http_ok(cfg.livekit_http_url), what="livekit-server /",
-                       timeout=self.start_timeout, process=server)
+            self._healthy(server, lambda: http_ok(cfg.livekit_http_url), "livekit-server /")
 
             sip_yaml = write_config(cfg.workdir / "livekit-sip.yaml", livekit_sip_config(cfg))
             sip = self._spawn("livekit-sip", [find_binary("livekit-sip"), "--config",
                                               str(sip_yaml)])
-            wait_until(lambda: http_ok(f"http://{cfg.host}:{cfg.ports.sip_health}/"),
-                       what="livekit-sip health", timeout=self.start_timeout, process=sip)
+            self._healthy(sip, lambda: http_ok(f"http://{cfg.host}:{cfg.ports.sip_health}/"),
+                          "livekit-sip health")
         except BaseException:
             self.stop()
             raise
