@@ -27,6 +27,7 @@ class ErrorBody(BaseModel):
 class DomainError(Exception):
     status_code = 400
     code = "bad_request"
+    headers: dict[str, str] | None = None  # response headers, e.g. Retry-After
 
     def __init__(self, detail: str, field: str | None = None):
         super().__init__(detail)
@@ -62,7 +63,7 @@ def error_response(status: int, code: str, detail: str, field: str | None = None
 
 async def _domain(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else exc.headers
     return error_response(exc.status_code, exc.code, exc.detail, exc.field, headers)
 
 

@@ -1,19 +1,17 @@
 """Token endpoints. Thin: limits and auth here, token building in `service`.
 
 Errors are app.errors domain exceptions, turned into `{"error", "detail", "field"}` by the
-application's handlers; `TokenRoute` only adds the Retry-After header to 429 responses."""
+application's handlers (a 429 carries its Retry-After header)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.deps import SessionDep, SettingsDep, require_admin
-from app.errors import ErrorBody, error_response
+from app.errors import ErrorBody
 from app.seed import LANGUAGES
 from app.token import service
 from app.token.ratelimit import RateLimiter
@@ -25,25 +23,7 @@ from app.token.schemas import (
     TokenResponse,
 )
 
-
-class TokenRoute(APIRoute):
-    """Maps `RateLimited` to 429 with its Retry-After header (the shared handler sends no
-    headers for domain errors other than 401)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except service.RateLimited as exc:
-                return error_response(exc.status_code, exc.code, exc.detail, exc.field,
-                                      exc.headers)
-
-        return route
-
-
-router = APIRouter(tags=["browser calls"], route_class=TokenRoute)
+router = APIRouter(tags=["browser calls"])
 
 _bearer = HTTPBearer(auto_error=False,
                      description="The admin API key, only when TOKEN_REQUIRES_AUTH=true")

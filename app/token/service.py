@@ -28,7 +28,7 @@ class DepartmentNotFound(NotFound):
 
 
 class RateLimited(DomainError):
-    """429 with Retry-After (the routes add the header, see `TokenRoute`)."""
+    """429 with a Retry-After header."""
 
     status_code = 429
     code = "rate_limited"
