@@ -105,16 +105,21 @@ class SippResult:
     error_log: str
     messages: str
 
+    def _received_messages(self) -> list[str]:
+        """What the phone received, one SIP message each (sipp logs every message as a
+        block headed `UDP message received [...]` or `UDP message sent (...)`)."""
+        blocks = re.split(r"^-{20,}[^\n]*\n", self.messages, flags=re.M)
+        return [b.split("\n", 1)[1].strip() for b in blocks
+                if b.startswith(("UDP message received", "TCP message received")) and "\n" in b]
+
     def received(self, method: str) -> list[str]:
         """Every SIP request with `method` that the phone received, as text."""
-        blocks = re.split(r"-{20,}[^\n]*\n", self.messages)
-        return [b.strip() for b in blocks
-                if re.search(r"message received", b) is None and b.strip().startswith(method)
-                or re.search(rf"received[^\n]*\n\s*{method} ", b)]
+        return [m for m in self._received_messages() if m.startswith(f"{method} ")]
 
     def final_responses(self) -> list[int]:
         """Status codes (>= 200) of the responses the phone received, in order."""
-        return [int(code) for code in re.findall(r"^SIP/2\.0 ([2-6]\d\d) ", self.messages, re.M)]
+        return [int(m[8:11]) for m in self._received_messages()
+                if re.match(r"SIP/2\.0 [2-6]\d\d ", m)]
 
     def header(self, method: str, name: str) -> list[str]:
         """The value of header `name` in each received `method` request (without <>)."""
