@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from app.config import get_settings
+from app.errors import DomainError, NotFound
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -36,20 +37,22 @@ def call_page() -> FileResponse:
     return FileResponse(STATIC_DIR / "call.html")
 
 
+class VendorMissing(DomainError):
+    """The server was installed without the page's npm packages."""
+
+    status_code = 500
+    code = "vendor_missing"
+
+
 @router.get("/static/vendor/{name}")
-def vendor_file(name: str) -> Response:
+def vendor_file(name: str) -> FileResponse:
     if name not in VENDOR_FILES:
-        return JSONResponse({"error": "not_found", "detail": f"no vendored file {name!r}",
-                             "field": None}, status_code=404)
+        raise NotFound(f"no vendored file {name!r}", field="name")
     package, relative = VENDOR_FILES[name]
     path = node_modules_dir() / package / relative
     if not path.is_file():
-        return JSONResponse(
-            {"error": "vendor_missing",
-             "detail": f"{package} is not installed on the server ({path} is missing): run "
-                       f"`npm ci` in {REPO_ROOT} or set NODE_MODULES_DIR",
-             "field": None},
-            status_code=500)
+        raise VendorMissing(f"{package} is not installed on the server ({path} is missing): "
+                            f"run `npm ci` in {REPO_ROOT} or set NODE_MODULES_DIR")
     media = "application/json" if name.endswith(".map") else "text/javascript"
     return FileResponse(path, media_type=media, headers={"Cache-Control": "public, max-age=3600"})
 
