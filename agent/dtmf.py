@@ -15,14 +15,11 @@ from agent.logs import log
 from agent.sip_handoff import move_call_to_department
 from agent.state import CallState
 from agent.tools import (
-    ANNOUNCE_HUMAN,
-    CALLBACK,
     TransferFailed,
     announcement,
+    hand_to_human,
     handoff_agent,
-    human_transfer_possible,
     phrase,
-    sip_transfer,
 )
 
 TRANSFER_FAILED = {
@@ -73,15 +70,10 @@ async def handle_digit(session: AgentSession[CallState], state: CallState,
 
 
 async def _to_human(session: AgentSession[CallState], state: CallState) -> None:
-    state.record("transfer_requested", department=state.department, via="dtmf",
-                 target=state.persona.human_transfer_target)
-    if not human_transfer_possible(state):
-        state.record("callback_requested", department=state.department, via="dtmf")
-        session.say(phrase(CALLBACK, state.language))
-        return
-    if state.persona.human_transfer_target:
-        await session.say(phrase(ANNOUNCE_HUMAN, state.language))
+    async def say(text: str) -> None:
+        await session.say(text)
+
     try:
-        await sip_transfer(state, "DTMF")
+        await hand_to_human(state, "DTMF", "dtmf", say)
     except TransferFailed:
         session.say(phrase(TRANSFER_FAILED, state.language))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from livekit import api
@@ -151,6 +152,23 @@ async def sip_transfer(state: CallState, reason: str) -> None:
     log.info("caller transferred to %s", target)
 
 
+async def hand_to_human(state: CallState, reason: str, via: str,
+                        say: Callable[[str], Awaitable[object]]) -> None:
+    """The caller asked for a person (assistant tool or DTMF): a SIP caller is transferred
+    to the department's human line, a browser caller is promised a call back.
+    Raises TransferFailed if the transfer did not happen (the caller is still with us)."""
+    state.record("transfer_requested", department=state.department, via=via,
+                 target=state.persona.human_transfer_target, reason=reason)
+    if not human_transfer_possible(state):
+        state.record("callback_requested", department=state.department, via=via,
+                     reason=reason)
+        await say(phrase(CALLBACK, state.language))
+        return
+    if state.persona.human_transfer_target:
+        await say(phrase(ANNOUNCE_HUMAN, state.language))
+    await sip_transfer(state, reason)
+
+
 @function_tool
 async def transfer_to_human(context: RunContext[CallState], reason: str) -> str | None:
     """Transfer the caller to a human colleague of this department.
@@ -158,17 +176,9 @@ async def transfer_to_human(context: RunContext[CallState], reason: str) -> str 
     Args:
         reason: why the caller wants a person, in a few words
     """
-    state = context.userdata
-    state.record("transfer_requested", department=state.department,
-                 target=state.persona.human_transfer_target, reason=reason)
-    if not human_transfer_possible(state):
-        state.record("callback_requested", department=state.department, reason=reason)
-        await _say(context, phrase(CALLBACK, state.language))
-        return None
-    if state.persona.human_transfer_target:
-        await _say(context, phrase(ANNOUNCE_HUMAN, state.language))
     try:
-        await sip_transfer(state, reason)
+        await hand_to_human(context.userdata, reason, "assistant",
+                            lambda text: _say(context, text))
     except TransferFailed as exc:
         raise ToolError(f"the transfer to a colleague failed ({exc}); apologise and keep "
                         "helping the caller") from exc
