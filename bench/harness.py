@@ -9,10 +9,8 @@ import dataclasses
 import json
 import os
 import secrets
-import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +19,7 @@ import httpx
 
 from sip.stack import LocalStack, StackConfig, StackPorts
 from sip.stack.config import free_udp_block
-from sip.stack.probes import free_port
+from sip.stack.probes import free_port, http_ok
 from tests.live_services import ServiceProcess
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -70,22 +68,15 @@ def service_env(stack: LocalStack, database_url: str, **extra: str) -> dict[str,
     return env
 
 
-@dataclasses.dataclass
 class Service(ServiceProcess):
     """A product process started by the bench (same lifecycle as the tests' services)."""
-    base_url: str = ""
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
+    base_url = ""
 
 
 def spawn(argv: list[str], env: dict[str, str], log_path: Path) -> Service:
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=log,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
-    return Service(proc, log_path)
+    service = Service(log_path.stem, argv, env, log_path)
+    service.start()
+    return service
 
 
 def start_worker(env: dict[str, str], log_path: Path) -> Service:
@@ -96,20 +87,12 @@ def start_worker(env: dict[str, str], log_path: Path) -> Service:
     return worker
 
 
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as resp:  # noqa: S310 (local URL)
-            return resp.status == 200
-    except OSError:
-        return False
-
-
 def start_api(env: dict[str, str], log_path: Path) -> Service:
     port = free_port(HOST)
     env = {**env, "API_HOST": HOST, "API_PORT": str(port)}
     api = spawn([str(REPO_ROOT / ".venv/bin/contact-center"), "api"], env, log_path)
     api.base_url = f"http://{HOST}:{port}"
-    api.wait_until(lambda: _healthy(f"{api.base_url}/health"), "/health", 45)
+    api.wait_until(lambda: http_ok(f"{api.base_url}/health"), "/health", 45)
     return api
 
 

@@ -5,13 +5,9 @@ all pointed at the live LiveKit stack with the same agent name."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import secrets
-import signal
-import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +17,8 @@ import pytest
 from app import db as app_db
 from app.config import get_settings
 from sip.stack import LocalStack
-from sip.stack.probes import free_port
+from sip.stack.probes import free_port, http_ok
+from sip.stack.processes import ManagedProcess, wait_until
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROVIDER_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ELEVEN_API_KEY", "TTS_PROVIDER")
@@ -62,49 +59,30 @@ def service_env(live_stack: LocalStack, agent_db: str) -> dict[str, str]:
     return env
 
 
-@dataclasses.dataclass
-class ServiceProcess:
-    proc: subprocess.Popen[bytes]
-    log_path: Path
+class ServiceProcess(ManagedProcess):
+    """One of the product's own processes in a live test or benchmark: a ManagedProcess
+    (own process group, log file, TERM then KILL on stop) run from the repository root,
+    with deadline waits."""
+
+    def __init__(self, name: str, argv: list[str], env: dict[str, str], log_path: Path):
+        super().__init__(name, argv, log_path, env, cwd=REPO_ROOT)
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
 
     def wait_until(self, check, what: str, timeout: float) -> None:  # type: ignore[no-untyped-def]
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if check():
-                return
-            if self.proc.poll() is not None:
-                raise AssertionError(f"process exited ({self.proc.returncode}) before {what}; "
-                                     f"log: {self.log_path}")
-            time.sleep(0.2)
-        raise AssertionError(f"no {what} after {timeout}s; log: {self.log_path}")
+        wait_until(check, what=what, timeout=timeout, process=self, interval=0.2)
 
     def wait_for_log(self, needle: str, timeout: float) -> None:
         self.wait_until(lambda: needle in self.log_text(), repr(needle), timeout)
 
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=5)
+
+def log_path_for(artifacts: Path, name: str) -> Path:
+    return artifacts / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
 
 
-def _spawn(argv: list[str], env: dict[str, str], log_name: str, artifacts: Path) -> ServiceProcess:
-    log_path = artifacts / f"{log_name}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-    return ServiceProcess(proc, log_path)
-
-
-@dataclasses.dataclass
 class WorkerProcess(ServiceProcess):
-    agent_name: str = ""
+    agent_name = ""
 
 
 @pytest.fixture(scope="session")
@@ -112,9 +90,11 @@ def agent_worker(live_stack: LocalStack, service_env: dict[str, str],
                  artifacts_dir: Path) -> Iterator[WorkerProcess]:
     """`contact-center agent start` against the live stack, offline providers, temp DB."""
     env = {**service_env, "AGENT_HTTP_PORT": str(free_port(live_stack.cfg.host))}
-    started = _spawn([str(REPO_ROOT / ".venv/bin/contact-center"), "agent", "start"], env,
-                     "agent-worker", artifacts_dir)
-    worker = WorkerProcess(started.proc, started.log_path, agent_name=env["AGENT_NAME"])
+    worker = WorkerProcess("agent-worker", [str(REPO_ROOT / ".venv/bin/contact-center"), "agent",
+                                            "start"], env, log_path_for(artifacts_dir,
+                                                                        "agent-worker"))
+    worker.agent_name = env["AGENT_NAME"]
+    worker.start()
     try:
         worker.wait_for_log("registered worker", timeout=60)
         yield worker
@@ -122,32 +102,25 @@ def agent_worker(live_stack: LocalStack, service_env: dict[str, str],
         worker.stop()
 
 
-@dataclasses.dataclass
 class ApiProcess(ServiceProcess):
-    base_url: str = ""
+    base_url = ""
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base_url, timeout=30,
                             headers={"Authorization": f"Bearer {ADMIN_KEY}"})
 
 
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as resp:  # noqa: S310 (test-local URL)
-            return resp.status == 200
-    except OSError:
-        return False
-
-
 def start_api(stack: LocalStack, env: dict[str, str], artifacts: Path) -> ApiProcess:
     """`contact-center api` on a free port of the stack's host, healthy when returned."""
     host = stack.cfg.host
     port = free_port(host)
-    started = _spawn([str(REPO_ROOT / ".venv/bin/contact-center"), "api"],
-                     {**env, "API_HOST": host, "API_PORT": str(port)}, "api-server", artifacts)
-    server = ApiProcess(started.proc, started.log_path, base_url=f"http://{host}:{port}")
+    server = ApiProcess("api-server", [str(REPO_ROOT / ".venv/bin/contact-center"), "api"],
+                        {**env, "API_HOST": host, "API_PORT": str(port)},
+                        log_path_for(artifacts, "api-server"))
+    server.base_url = f"http://{host}:{port}"
+    server.start()
     try:
-        server.wait_until(lambda: _healthy(f"{server.base_url}/health"), "/health", 30)
+        server.wait_until(lambda: http_ok(f"{server.base_url}/health"), "/health", 30)
     except BaseException:
         server.stop()
         raise

@@ -17,11 +17,13 @@ class StackError(RuntimeError):
 class ManagedProcess:
     """One server process in its own process group, its output in a log file."""
 
-    def __init__(self, name: str, argv: list[str], log_path: Path, env: dict | None = None):
+    def __init__(self, name: str, argv: list[str], log_path: Path, env: dict | None = None,
+                 cwd: Path | None = None):
         self.name = name
         self.argv = argv
         self.log_path = log_path
         self.env = env
+        self.cwd = cwd
         self._proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -34,6 +36,7 @@ class ManagedProcess:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
                 env={**os.environ, **(self.env or {})},
+                cwd=self.cwd,
             )
 
     @property
