@@ -45,18 +45,23 @@ def rule_key(e164: str) -> str:
 
 
 @dataclass(frozen=True)
-class InboundTrunk:
+class ManagedTrunk:
+    """What every trunk we manage has: our key (in its metadata), a name, digest auth."""
     key: str
     name: str
-    numbers: tuple[str, ...]
-    allowed_addresses: tuple[str, ...] = ()
-    auth_username: str = ""
-    auth_password: str = ""
-    db_id: int | None = None
+    auth_username: str = field(default="", kw_only=True)
+    auth_password: str = field(default="", kw_only=True)
+    db_id: int | None = field(default=None, kw_only=True)
 
     @property
     def metadata(self) -> str:
         return managed_metadata(self.key)
+
+
+@dataclass(frozen=True)
+class InboundTrunk(ManagedTrunk):
+    numbers: tuple[str, ...]
+    allowed_addresses: tuple[str, ...] = ()
 
     @property
     def matchable(self) -> bool:
@@ -65,19 +70,10 @@ class InboundTrunk:
 
 
 @dataclass(frozen=True)
-class OutboundTrunk:
-    key: str
-    name: str
+class OutboundTrunk(ManagedTrunk):
     address: str
     transport: str  # auto | udp | tcp | tls
     numbers: tuple[str, ...] = ()
-    auth_username: str = ""
-    auth_password: str = ""
-    db_id: int | None = None
-
-    @property
-    def metadata(self) -> str:
-        return managed_metadata(self.key)
 
 
 @dataclass(frozen=True)
