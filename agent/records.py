@@ -2,7 +2,8 @@
 
 DB writes never run on the event loop: one writer task applies queued operations in order
 with `asyncio.to_thread`, so the audio loop never waits for the database and events keep
-their order. A failing write is logged, never raised into the call.
+their order; the record itself is the first of them. A failing write is logged, never
+raised into the call.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from agent.logs import log
 from app.db import session_scope
-from app.models import CallEvent, CallRecord
+from app.models import CallEvent, CallRecord, new_id
 
 Op = Callable[[Session], None]
 
@@ -29,29 +30,31 @@ class CallRecorder:
         self._started_at: datetime | None = None
         self._closed = False
 
-    async def start(self, *, room_name: str, source: str, department: str, language: str,
-                    caller: str | None = None, called_number: str | None = None,
-                    customer_id: str | None = None, customer_name: str | None = None) -> str:
-        """Create the record (awaited: later events need its id)."""
+    def open(self, *, room_name: str, source: str, department: str, language: str,
+             caller: str | None = None, called_number: str | None = None,
+             customer_id: str | None = None, customer_name: str | None = None) -> str:
+        """Start the record and return its id at once; the row is the writer's first write.
+
+        Nothing waits for the database before the caller is greeted: with many calls
+        arriving together the insert queued behind the others' (bench/README.md, density),
+        and a database that is down must not keep a caller from being answered."""
         self._started_at = datetime.now(UTC)
+        call_id = self.call_id = new_id()
 
-        def create() -> str:
-            with session_scope() as db:
-                record = CallRecord(room_name=room_name, source=source, caller=caller,
-                                    called_number=called_number, customer_id=customer_id,
-                                    customer_name=customer_name, first_department=department,
-                                    current_department=department, language=language,
-                                    started_at=self._started_at)
-                db.add(record)
-                db.flush()
-                db.add(CallEvent(call_id=record.id, kind="started",
-                                 data={"department": department, "language": language,
-                                       "source": source}))
-                return record.id
+        def create(db: Session) -> None:
+            db.add(CallRecord(id=call_id, room_name=room_name, source=source, caller=caller,
+                              called_number=called_number, customer_id=customer_id,
+                              customer_name=customer_name, first_department=department,
+                              current_department=department, language=language,
+                              started_at=self._started_at))
+            db.flush()
+            db.add(CallEvent(call_id=call_id, kind="started",
+                             data={"department": department, "language": language,
+                                   "source": source}))
 
-        self.call_id = await asyncio.to_thread(create)
+        self._queue.put_nowait(create)
         self._writer = asyncio.create_task(self._write_loop(), name="call-records-writer")
-        return self.call_id
+        return call_id
 
     def event(self, kind: str, **data: Any) -> None:
         """Queue one CallEvent (returns at once)."""

@@ -47,13 +47,19 @@ TURN_HANDLING_TEXT: dict[str, Any] = {"turn_detection": "manual",
 
 
 def prewarm(proc: JobProcess) -> None:
-    """Once per job process: load Silero VAD (its model ships in the wheel) when calls get
-    speech-to-text; the offline mode takes text and DTMF only and never needs it."""
+    """Once per job process, before it is given a call: load Silero VAD (its model ships in
+    the wheel) when calls get speech-to-text (the offline mode takes text and DTMF only), and
+    open the database connection, so the call's first query does not pay for it."""
     logs.install()
-    if hears_speech(get_settings()):
+    settings = get_settings()
+    if hears_speech(settings):
         from livekit.plugins import silero
 
         proc.userdata["vad"] = silero.VAD.load()
+    try:
+        load_directory(settings)
+    except Exception as exc:  # the call reads the directory again and reports a real failure
+        log.warning("could not warm the database connection: %s", type(exc).__name__)
 
 
 def parse_metadata(raw: str | None) -> dict[str, Any]:
@@ -117,10 +123,10 @@ async def entrypoint(ctx: JobContext) -> None:
                       visited=[persona.slug], **info)
     if not state.called_number and meta.get("number"):
         state.called_number = str(meta["number"])
-    await recorder.start(room_name=state.room_name, source=state.source,
-                         department=state.department, language=language, caller=state.caller,
-                         called_number=state.called_number, customer_id=state.customer_id,
-                         customer_name=state.customer_name)
+    recorder.open(room_name=state.room_name, source=state.source,
+                  department=state.department, language=language, caller=state.caller,
+                  called_number=state.called_number, customer_id=state.customer_id,
+                  customer_name=state.customer_name)
     bind(call_id=recorder.call_id, department=state.department)
     carried, greeting = await _claim_handoff(participant, state)
     log.info("call started: %s caller=%s dept=%s lang=%s providers: %s", state.source,
@@ -215,6 +221,7 @@ def build_server(settings: Settings | None = None) -> AgentServer:
         load_fnc=lambda srv: len(srv.active_jobs) / max(1, settings.agent_max_calls),
         load_threshold=math.inf,
         job_executor_type=JobExecutorType(settings.agent_job_executor),
+        preload_modules=["agent.preload"],
         **pool,
     )
     server.rtc_session(entrypoint, agent_name=settings.agent_name,

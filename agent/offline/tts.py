@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import struct
+import subprocess
 from collections.abc import Mapping
 
 from livekit.agents import APIConnectionError, tts, utils
@@ -19,6 +20,12 @@ from agent.offline.text import is_arabic
 
 SAMPLE_RATE = 22050
 DEFAULT_VOICES = {"ar": "ar", "en": "en-us"}
+CHUNK_BYTES = 8192
+# PCM of phrases spoken on many calls (the welcome lines), by (voice, speed, text). Filled in
+# the worker's forkserver (agent/preload.py), so every call's process starts with them and a
+# burst of calls does not run one espeak-ng per greeting (bench/README.md, density).
+_PHRASES: dict[tuple[str, int, str], bytes] = {}
+MAX_PHRASES = 64
 
 
 class EspeakTTS(tts.TTS):
@@ -40,6 +47,28 @@ class EspeakTTS(tts.TTS):
 
     def voice_for(self, text: str) -> str:
         return self.voices["ar" if is_arabic(text) else "en"]
+
+    def phrase_key(self, text: str) -> tuple[str, int, str]:
+        text = text.strip()
+        return self.voice_for(text), self.speed, text
+
+    def remember(self, text: str) -> bool:
+        """Synthesize `text` now (blocking) and keep its PCM for every later call in this
+        process and the processes forked from it; False when the cache is full."""
+        key = self.phrase_key(text)
+        if key in _PHRASES:
+            return True
+        if len(_PHRASES) >= MAX_PHRASES or not key[2]:
+            return False
+        voice, speed, words = key
+        out = subprocess.run([self.executable, "--stdout", "-v", voice, "-s", str(speed),
+                              "--", words], capture_output=True, check=True, timeout=30)
+        offset = _pcm_offset(out.stdout)
+        if offset is None:
+            raise APIConnectionError("espeak-ng produced no audio")
+        pcm = out.stdout[offset:]
+        _PHRASES[key] = pcm[:len(pcm) - len(pcm) % 2]
+        return True
 
     def synthesize(self, text: str, *,
                    conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
@@ -69,7 +98,10 @@ class EspeakChunkedStream(tts.ChunkedStream):
         output_emitter.initialize(request_id=utils.shortuuid("espeak_"), sample_rate=SAMPLE_RATE,
                                   num_channels=1, mime_type="audio/pcm")
         text = self.input_text.strip()
-        if not text:
+        known = _PHRASES.get(self._espeak.phrase_key(text))
+        if not text or known is not None:
+            for start in range(0, len(known or b""), CHUNK_BYTES):
+                output_emitter.push(known[start:start + CHUNK_BYTES])  # type: ignore[index]
             output_emitter.flush()
             return
         try:
@@ -82,7 +114,7 @@ class EspeakChunkedStream(tts.ChunkedStream):
         assert proc.stdout is not None
         buffer, offset, odd = b"", None, b""
         try:
-            while chunk := await proc.stdout.read(8192):
+            while chunk := await proc.stdout.read(CHUNK_BYTES):
                 if offset is None:
                     buffer += chunk
                     offset = _pcm_offset(buffer)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from livekit.agents import llm
+from livekit.agents import APIConnectionError, APIConnectOptions, llm
 from sqlalchemy import delete
 
 from agent.assistant import PersonaAgent
@@ -97,3 +97,33 @@ async def test_espeak_speaks_arabic_and_english(text, voice):
     assert frames[0].sample_rate == 22050
     assert len(pcm) / 22050 > 0.5
     assert np.abs(pcm).max() > 1000  # not silence
+
+
+NO_RETRY = APIConnectOptions(max_retry=0)
+
+
+async def _pcm(tts: EspeakTTS, text: str) -> np.ndarray:
+    frames = [ev.frame async for ev in tts.synthesize(text, conn_options=NO_RETRY)]
+    return np.concatenate([np.frombuffer(f.data, dtype=np.int16) for f in frames])
+
+
+async def test_a_remembered_phrase_is_spoken_without_running_espeak_again(monkeypatch):
+    from agent.offline import tts as espeak
+
+    monkeypatch.setattr(espeak, "_PHRASES", {})
+    voice = EspeakTTS()
+    live = await _pcm(voice, "Welcome to the sales line")
+    assert voice.remember("Welcome to the sales line")
+    voice.executable = "/nonexistent/espeak-ng"  # from here on only remembered text can speak
+    cached = await _pcm(voice, "  Welcome to the sales line ")
+    assert np.array_equal(cached, live)
+    with pytest.raises(APIConnectionError):
+        await _pcm(voice, "A line nobody remembered")
+
+
+def test_the_phrase_cache_is_bounded(monkeypatch):
+    from agent.offline import tts as espeak
+
+    monkeypatch.setattr(espeak, "_PHRASES", {("v", 1, f"t{i}"): b"" for i in range(64)})
+    assert EspeakTTS().remember("one more") is False
+    assert len(espeak._PHRASES) == espeak.MAX_PHRASES

@@ -38,8 +38,8 @@ def _record(call_id: str) -> CallRecord:
 
 async def test_recorder_writes_in_order_off_the_event_loop(settings):
     rec = CallRecorder()
-    call_id = await rec.start(room_name="r1", source="sip", department="sales", language="en",
-                              caller="+15550001", called_number="+15550100")
+    call_id = rec.open(room_name="r1", source="sip", department="sales", language="en",
+                       caller="+15550001", called_number="+15550100")
     for i in range(20):
         rec.event("transcript", role="user", text=f"line {i}")
     rec.update(current_department="complaints")
@@ -60,7 +60,7 @@ async def test_recorder_writes_in_order_off_the_event_loop(settings):
 async def test_a_handoff_leaves_its_trace_in_the_record(make_state):
     rec = CallRecorder()
     state = make_state("reception", "en", recorder=rec)
-    await rec.start(room_name="r2", source="browser", department="reception", language="en")
+    rec.open(room_name="r2", source="browser", department="reception", language="en")
     session = AgentSession[CallState](llm=state.providers.llm, userdata=state)
     await session.start(PersonaAgent(state.persona, state))
     try:
@@ -106,7 +106,7 @@ async def test_dtmf_digit_hands_off_to_the_mapped_department(make_state):
 async def test_dtmf_zero_from_a_browser_asks_for_a_callback(make_state):
     rec = CallRecorder()
     session, state = await _dtmf_session(make_state, recorder=rec)
-    await rec.start(room_name="r3", source="browser", department="reception", language="ar")
+    rec.open(room_name="r3", source="browser", department="reception", language="ar")
     try:
         await dtmf.handle_digit(session, state, MENU, "0")
     finally:

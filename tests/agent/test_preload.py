@@ -1,0 +1,67 @@
+"""agent.preload, the module livekit-agents' forkserver imports once for every call's process:
+it must leave the welcome lines synthesized, the ORM ready and no database connection open
+(job processes are forked from it), and the worker must ask for it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from agent.worker import build_server
+from app.config import Settings
+
+PROBE = r"""
+import json, sys
+import agent.preload
+from agent.offline import tts
+from agent.personas import load_directory
+from app.config import get_settings
+from app.db import get_engine
+from livekit.agents.tokenize import _basic_hyphenator
+directory = load_directory(get_settings())
+get_engine().dispose()
+expected = sorted([p.welcome_for(lang) for p in map(directory.resolve, directory.slugs)
+                   for lang in ("ar", "en")])
+print(json.dumps({
+    "phrases": sorted(text for (_v, _s, text) in tts._PHRASES),
+    "expected": expected,
+    "sizes": [len(pcm) for pcm in tts._PHRASES.values()],
+    "hyphenator": _basic_hyphenator._get_hyphenator.cache_info().currsize,
+    "pool_after_preload": POOL,
+}))
+"""
+
+
+def _run_probe(env: dict[str, str]) -> dict:
+    # the pool is read right after the preload import, before this probe queries anything
+    code = PROBE.replace("import agent.preload\n", "import agent.preload\n"
+                         "from app.db import get_engine as _g\nPOOL = _g().pool.checkedin()\n")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_preload_speaks_every_welcome_line_and_leaves_no_connection(settings: Settings):
+    env = {**os.environ, "DATABASE_URL": settings.database_url}
+    for key in ("OPENAI_API_KEY", "ELEVEN_API_KEY", "TTS_PROVIDER"):
+        env.pop(key, None)
+    got = _run_probe(env)
+    assert got["phrases"] == got["expected"] and len(got["expected"]) >= 6
+    assert all(size > 22050 for size in got["sizes"])  # over half a second of audio each
+    assert got["hyphenator"] == 1
+    assert got["pool_after_preload"] == 0
+
+
+def test_preload_without_a_database_still_imports(settings: Settings, tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/missing/cc.db"}
+    out = subprocess.run([sys.executable, "-c", "import agent.preload"], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "preload incomplete: OperationalError" in out.stderr
+
+
+def test_the_worker_preloads_it(settings: Settings):
+    assert "agent.preload" in build_server(settings)._preload_modules
