@@ -17,6 +17,7 @@ from livekit import rtc
 from livekit.agents import (
     AgentServer,
     AgentSession,
+    AutoSubscribe,
     CloseEvent,
     ConversationItemAddedEvent,
     JobContext,
@@ -106,7 +107,10 @@ async def entrypoint(ctx: JobContext) -> None:
     directory = await asyncio.to_thread(load_directory, settings)
     providers = build_providers(settings, directory)
 
-    await ctx.connect()
+    voice = providers.stt is not None
+    # without speech-to-text nothing listens to the caller: do not receive (decode) the audio
+    await ctx.connect(auto_subscribe=AutoSubscribe.SUBSCRIBE_ALL if voice
+                      else AutoSubscribe.SUBSCRIBE_NONE)
     participant = await ctx.wait_for_participant()
     info = _caller_info(participant)
     if meta.get("source") in ("sip", "browser") and info["source"] != "sip":
@@ -132,7 +136,6 @@ async def entrypoint(ctx: JobContext) -> None:
     log.info("call started: %s caller=%s dept=%s lang=%s providers: %s", state.source,
              state.caller, state.department, language, describe_mode(settings))
 
-    voice = providers.stt is not None
     session = AgentSession[CallState](
         llm=providers.llm, stt=providers.stt or None,
         vad=ctx.proc.userdata.get("vad") if voice else None,
@@ -145,9 +148,17 @@ async def entrypoint(ctx: JobContext) -> None:
     await session.start(
         PersonaAgent(persona, state, chat_ctx=carried, greeting=greeting), room=ctx.room,
         room_options=room_io.RoomOptions(participant_identity=participant.identity,
-                                         audio_input=voice, text_input=True),
+                                         audio_input=voice, text_input=True,
+                                         text_output=_transcript_options(state.source)),
         record=False,
     )
+
+
+def _transcript_options(source: str) -> room_io.TextOutputOptions:
+    """Browser callers read the transcript word by word in step with the voice; a phone
+    has no screen, so its transcript is sent as soon as it exists and the per-frame
+    speaking-rate analysis (an FFT of every audio frame the agent speaks) is skipped."""
+    return room_io.TextOutputOptions(sync_transcription=source != "sip")
 
 
 async def _claim_handoff(participant: rtc.RemoteParticipant, state: CallState
