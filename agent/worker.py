@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import os
 from typing import Any
 
 from livekit import rtc
@@ -40,6 +41,7 @@ from app.config import Settings, get_settings
 from sip.handoff import HANDOFF_ATTRIBUTE
 
 LANGUAGES = ("ar", "en")
+LOOP_BLOCK_ENV = "LIVEKIT_AGENTS_LOOP_BLOCK_WARN_MS"
 # VAD end-of-turn and VAD interruptions: no model gateway, no adaptive (cloud) detector
 TURN_HANDLING_VOICE: dict[str, Any] = {"turn_detection": "vad", "interruption": {"mode": "vad"}}
 # no STT: turns arrive as text (lk.chat) or DTMF, audio from the caller is not analysed
@@ -214,6 +216,8 @@ def _record_session_events(session: AgentSession[CallState], state: CallState,
 
 def build_server(settings: Settings | None = None) -> AgentServer:
     settings = settings or get_settings()
+    # read by every job process livekit-agents starts (they inherit the environment)
+    os.environ[LOOP_BLOCK_ENV] = str(settings.agent_loop_block_warn_ms)
     # executor and warm pool are measured in bench/README.md (density)
     pool: dict[str, Any] = {} if settings.agent_idle_processes is None else {
         "num_idle_processes": settings.agent_idle_processes}

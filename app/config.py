@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "changeme", "secret", "dev-admin-key",
@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # Warm job processes/threads kept ready for the next call; unset = livekit's default
     # (the CPU count in `start` mode).
     agent_idle_processes: int | None = None
+    # livekit-agents' event-loop watchdog (LIVEKIT_AGENTS_LOOP_BLOCK_WARN_MS): logs stalls this
+    # long; it wakes every warn/5 ms (20-50 ms) in every job process, idle or not, so 250
+    # costs half the CPU of livekit's 100 (bench/README.md, density); 0 turns it off.
+    agent_loop_block_warn_ms: int = Field(default=250, ge=0)
     # Department handoffs: "in_room" switches persona inside the call (fast path);
     # "sip_transfer" REFERs the caller to the target department's number with a one-time
     # reference in X-CC-Handoff (context stays in the DB). Departments can override it.

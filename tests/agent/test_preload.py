@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 
-from agent.worker import build_server
+from agent.worker import LOOP_BLOCK_ENV, build_server
 from app.config import Settings
 
 PROBE = r"""
@@ -63,5 +63,8 @@ def test_preload_without_a_database_still_imports(settings: Settings, tmp_path):
     assert "preload incomplete: OperationalError" in out.stderr
 
 
-def test_the_worker_preloads_it(settings: Settings):
-    assert "agent.preload" in build_server(settings)._preload_modules
+def test_the_worker_preloads_it_and_sets_the_loop_watchdog(settings: Settings, monkeypatch):
+    monkeypatch.delenv(LOOP_BLOCK_ENV, raising=False)
+    server = build_server(settings.model_copy(update={"agent_loop_block_warn_ms": 400}))
+    assert "agent.preload" in server._preload_modules
+    assert os.environ[LOOP_BLOCK_ENV] == "400"
