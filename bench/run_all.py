@@ -37,7 +37,7 @@ def main() -> None:
     p.add_argument("--turns", type=int, default=6, help="turn-overhead turns per room")
     p.add_argument("--n", default="10,25,50", help="density: simultaneous calls per level")
     p.add_argument("--probe", default="75", help="density: higher N tried while all answer")
-    p.add_argument("--configs", default="default,warm",
+    p.add_argument("--configs", default="default,warm,thread",
                    help=f"density worker configurations ({', '.join(density.CONFIGS)})")
     p.add_argument("--sizes", default="10,100,1000", help="provisioning sizes")
     p.add_argument("--only", default="", help="comma-separated subset: answer,turn,density,"
