@@ -48,6 +48,11 @@ class EspeakTTS(tts.TTS):
     def voice_for(self, text: str) -> str:
         return self.voices["ar" if is_arabic(text) else "en"]
 
+    def command(self, text: str) -> list[str]:
+        """espeak-ng writing `text` as WAV to stdout in the voice of its script."""
+        return [self.executable, "--stdout", "-v", self.voice_for(text), "-s", str(self.speed),
+                "--", text]
+
     def phrase_key(self, text: str) -> tuple[str, int, str]:
         text = text.strip()
         return self.voice_for(text), self.speed, text
@@ -60,9 +65,7 @@ class EspeakTTS(tts.TTS):
             return True
         if len(_PHRASES) >= MAX_PHRASES or not key[2]:
             return False
-        voice, speed, words = key
-        out = subprocess.run([self.executable, "--stdout", "-v", voice, "-s", str(speed),
-                              "--", words], capture_output=True, check=True, timeout=30)
+        out = subprocess.run(self.command(key[2]), capture_output=True, check=True, timeout=30)
         offset = _pcm_offset(out.stdout)
         if offset is None:
             raise APIConnectionError("espeak-ng produced no audio")
@@ -98,16 +101,15 @@ class EspeakChunkedStream(tts.ChunkedStream):
         output_emitter.initialize(request_id=utils.shortuuid("espeak_"), sample_rate=SAMPLE_RATE,
                                   num_channels=1, mime_type="audio/pcm")
         text = self.input_text.strip()
-        known = _PHRASES.get(self._espeak.phrase_key(text))
-        if not text or known is not None:
-            for start in range(0, len(known or b""), CHUNK_BYTES):
-                output_emitter.push(known[start:start + CHUNK_BYTES])  # type: ignore[index]
+        known = _PHRASES.get(self._espeak.phrase_key(text), b"") if text else b""
+        if not text or known:
+            for start in range(0, len(known), CHUNK_BYTES):
+                output_emitter.push(known[start:start + CHUNK_BYTES])
             output_emitter.flush()
             return
         try:
             proc = await asyncio.create_subprocess_exec(
-                self._espeak.executable, "--stdout", "-v", self._espeak.voice_for(text),
-                "-s", str(self._espeak.speed), "--", text,
+                *self._espeak.command(text),
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         except OSError as exc:
             raise APIConnectionError(f"cannot run espeak-ng: {exc}") from exc

@@ -12,13 +12,15 @@ import sys
 from agent.worker import LOOP_BLOCK_ENV, build_server
 from app.config import Settings
 
+# the pool is read right after the preload import, before the probe queries anything itself
 PROBE = r"""
 import json, sys
 import agent.preload
+from app.db import get_engine
+POOL = get_engine().pool.checkedin()
 from agent.offline import tts
 from agent.personas import load_directory
 from app.config import get_settings
-from app.db import get_engine
 from livekit.agents.tokenize import _basic_hyphenator
 directory = load_directory(get_settings())
 get_engine().dispose()
@@ -35,10 +37,7 @@ print(json.dumps({
 
 
 def _run_probe(env: dict[str, str]) -> dict:
-    # the pool is read right after the preload import, before this probe queries anything
-    code = PROBE.replace("import agent.preload\n", "import agent.preload\n"
-                         "from app.db import get_engine as _g\nPOOL = _g().pool.checkedin()\n")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+    out = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True,
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
