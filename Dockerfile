@@ -29,9 +29,12 @@ RUN pip install --no-cache-dir uv
 WORKDIR /srv
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
+COPY core ./core
 COPY app ./app
 COPY agent ./agent
 COPY sip ./sip
+COPY livekit_stack ./livekit_stack
+COPY cli ./cli
 COPY migrations ./migrations
 COPY alembic.ini ./
 RUN uv sync --frozen --no-dev --no-editable

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from app.config import get_settings
+from core.config import get_settings
 
 agent_cli = typer.Typer(help="The AI agent worker (answers calls in LiveKit rooms).",
                         no_args_is_help=True, add_completion=False)

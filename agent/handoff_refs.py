@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
-from app.db import session_scope
-from app.models import Department, Handoff, PhoneNumber
+from core.db import session_scope
+from core.models import Department, Handoff, PhoneNumber
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from app.config import Settings
+from core.config import Settings
 
 LANGUAGE_NAMES = {"ar": {"ar": "العربية", "en": "Arabic"},
                   "en": {"ar": "الإنجليزية", "en": "English"}}
@@ -55,7 +55,7 @@ class Persona:
 
     @classmethod
     def from_department(cls, dept: Any, settings: Settings) -> Persona:
-        """Build from an `app.models.Department` row (or anything with the same attributes)."""
+        """Build from an `core.models.Department` row (or anything with the same attributes)."""
         return cls(
             slug=dept.slug,
             display_name=_frozen(dept.display_name),
@@ -138,8 +138,8 @@ def load_directory(settings: Settings) -> PersonaDirectory:
     """Read all departments from the DB (blocking; call it with asyncio.to_thread)."""
     from sqlalchemy import select
 
-    from app.db import session_scope
-    from app.models import Department
+    from core.db import session_scope
+    from core.models import Department
 
     with session_scope() as db:
         rows = db.scalars(select(Department).order_by(Department.id)).all()
@@ -150,8 +150,8 @@ def department_for_number(e164: str) -> str | None:
     """The department slug a called number belongs to (blocking)."""
     from sqlalchemy import select
 
-    from app.db import session_scope
-    from app.models import Department, PhoneNumber
+    from core.db import session_scope
+    from core.models import Department, PhoneNumber
 
     with session_scope() as db:
         return db.scalar(select(Department.slug).join(PhoneNumber.department)

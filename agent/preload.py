@@ -22,8 +22,8 @@ import agent.worker  # everything a call runs
 from agent.offline.tts import EspeakTTS
 from agent.personas import PersonaDirectory, load_directory
 from agent.providers import build_providers
-from app.config import Settings, get_settings
-from app.db import get_engine
+from core.config import Settings, get_settings
+from core.db import get_engine
 
 log = logging.getLogger("contact_center.agent")
 

@@ -18,7 +18,7 @@ from livekit.agents import llm, stt, tts
 from agent.offline import EspeakTTS, OfflineLLM
 from agent.offline.llm import OfflineKnowledge
 from agent.personas import Persona, PersonaDirectory
-from app.config import Settings
+from core.config import Settings
 
 
 class ProviderConfigError(RuntimeError):

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from agent.logs import log
-from app.db import session_scope
-from app.models import CallEvent, CallRecord, new_id
+from core.db import session_scope
+from core.models import CallEvent, CallRecord, new_id
 
 Op = Callable[[Session], None]
 

@@ -22,7 +22,7 @@ from agent.logs import log
 from agent.personas import Persona
 from agent.state import CallState
 from agent.tools import TransferFailed, human_transfer_possible
-from app.config import get_settings
+from core.config import get_settings
 from sip.handoff import HANDOFF_HEADER
 
 RECENT_TURNS = 8

@@ -37,7 +37,7 @@ from agent.providers import build_providers, describe_mode, hears_speech
 from agent.records import CallRecorder
 from agent.sip_handoff import acknowledged_welcome, carried_context
 from agent.state import CallState
-from app.config import Settings, get_settings
+from core.config import Settings, get_settings
 from sip.handoff import HANDOFF_ATTRIBUTE
 
 LANGUAGES = ("ar", "en")

@@ -11,9 +11,9 @@ from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from app.config import Settings, get_settings
-from app.db import session_scope
 from app.errors import Unauthorized
+from core.config import Settings, get_settings
+from core.db import session_scope
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 

@@ -10,8 +10,8 @@ from livekit import api as lkapi
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from app.config import get_settings
-from app.db import get_engine
+from core.config import get_settings
+from core.db import get_engine
 
 router = APIRouter(tags=["health"])
 

@@ -12,7 +12,6 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from app import health
 from app.calls.routes import router as calls_router
-from app.config import get_settings
 from app.departments.routes import router as departments_router
 from app.errors import install_error_handlers
 from app.numbers.routes import router as numbers_router
@@ -21,6 +20,7 @@ from app.sync.startup import reconcile_on_startup
 from app.token.routes import router as token_router
 from app.trunks.routes import router as trunks_router
 from app.web import routes as web
+from core.config import get_settings
 
 
 @asynccontextmanager

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import httpx
 
-from sip.stack import LocalStack, StackConfig, StackPorts
-from sip.stack.config import free_udp_block
-from sip.stack.probes import free_port, http_ok
+from livekit_stack import LocalStack, StackConfig, StackPorts
+from livekit_stack.config import free_udp_block
+from livekit_stack.probes import free_port, http_ok
 from tests.live_services import ServiceProcess
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -50,7 +50,7 @@ def start_stack(workdir: Path, rtp_ports: int = 1000) -> LocalStack:
 
 
 def migrated_db(workdir: Path) -> str:
-    from app.migrate import upgrade
+    from core.migrate import upgrade
 
     url = f"sqlite:///{workdir / 'cc.db'}"
     upgrade("head", database_url=url)

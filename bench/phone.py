@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.harness import HOST, sip_events, worker_events
-from sip.stack import LocalStack
+from livekit_stack import LocalStack
 from tests.live.rtp_capture import open_ear
 from tests.live.sipp_runner import Call, make_caller_audio, place_call
 

@@ -22,12 +22,12 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 import sip.provisioning.sync as sync_module
-from app.config import Settings
-from app.models import Department, PhoneNumber
 from bench.harness import artifacts_dir, migrated_db, start_stack
 from bench.tables import markdown_table
+from core.config import Settings
+from core.models import Department, PhoneNumber
+from livekit_stack import LocalStack
 from sip.provisioning import sync_database
-from sip.stack import LocalStack
 from tests.support.livekit import delete_managed
 
 

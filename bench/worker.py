@@ -74,7 +74,7 @@ async def entrypoint(ctx: JobContext) -> None:
 def main() -> None:
     from livekit.agents import cli as lk_cli
 
-    from app.config import get_settings
+    from core.config import get_settings
 
     settings = get_settings()
     product.entrypoint = entrypoint  # build_server registers this module's (picklable) wrapper

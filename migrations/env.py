@@ -5,9 +5,9 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import app.models  # noqa: F401  (registers every table on Base.metadata)
-from app.config import get_settings
-from app.db import Base
+import core.models  # noqa: F401  (registers every table on Base.metadata)
+from core.config import get_settings
+from core.db import Base
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

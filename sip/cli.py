@@ -48,8 +48,8 @@ def render(result: SyncResult, console: Console) -> None:
 def sync(dry_run: bool = typer.Option(False, "--dry-run", help="Only show the plan"),
          as_json: bool = typer.Option(False, "--json", help="Print the result as JSON")) -> None:
     """Make LiveKit match the database; exit code 1 if anything could not be synced."""
-    from app.config import get_settings
-    from app.db import session_scope
+    from core.config import get_settings
+    from core.db import session_scope
     from sip.provisioning import sync_database
 
     with session_scope() as session:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from livekit import api as lkapi
 
-from sip.stack import LocalStack, StackConfig, StackError, StackPorts
+from livekit_stack import LocalStack, StackConfig, StackError, StackPorts
 
 pytest_plugins = ["tests.live_services"]
 

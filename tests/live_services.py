@@ -14,11 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app import db as app_db
-from app.config import get_settings
-from sip.stack import LocalStack
-from sip.stack.probes import free_port, http_ok
-from sip.stack.processes import ManagedProcess, wait_until
+from core import db as app_db
+from core.config import get_settings
+from livekit_stack import LocalStack
+from livekit_stack.probes import free_port, http_ok
+from livekit_stack.processes import ManagedProcess, wait_until
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROVIDER_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ELEVEN_API_KEY", "TTS_PROVIDER")
@@ -34,7 +34,7 @@ def _clear_caches() -> None:
 @pytest.fixture(scope="session")
 def agent_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """DATABASE_URL of a freshly migrated (and seeded) SQLite DB, used by get_settings()."""
-    from app.migrate import upgrade
+    from core.migrate import upgrade
 
     path = Path(tmp_path_factory.mktemp("agentdb")) / "cc.db"
     url = f"sqlite:///{path}"

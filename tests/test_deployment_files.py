@@ -11,9 +11,9 @@ import pytest
 import typer
 import yaml
 
-from app.cli import cli
-from app.config import Settings
 from app.main import create_app
+from cli.main import cli
+from core.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())

@@ -7,9 +7,9 @@ import pytest
 from alembic import command
 from sqlalchemy import inspect, select
 
-from app.db import make_engine
-from app.migrate import alembic_config, downgrade, upgrade
-from app.models import Department
+from core.db import make_engine
+from core.migrate import alembic_config, downgrade, upgrade
+from core.models import Department
 from tests.support.fixtures import BACKENDS, database_url, pg_server  # noqa: F401
 
 TABLES = {"departments", "phone_numbers", "trunks", "call_records", "call_events"}

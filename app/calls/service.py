@@ -6,8 +6,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import NotFound
-from app.models import CallRecord
 from app.pagination import PageParams, paginate
+from core.models import CallRecord
 
 
 def list_page(session: Session, page: PageParams, *, status: str | None = None,

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.departments.schemas import DepartmentCreate, DepartmentOut, DepartmentUpdate
 from app.errors import Conflict, Invalid, NotFound
-from app.models import Department
 from app.pagination import PageParams, paginate
+from core.models import Department
 
 NULLABLE = {"human_transfer_target", "handoff_mode"}
 

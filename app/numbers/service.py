@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.errors import Conflict, Invalid, NotFound
-from app.models import Department, PhoneNumber, Trunk
 from app.numbers.schemas import NumberCreate, NumberOut, NumberUpdate
 from app.pagination import PageParams, paginate
+from core.models import Department, PhoneNumber, Trunk
 
 
 def to_out(num: PhoneNumber) -> NumberOut:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from app.config import get_settings
-from app.db import session_scope
+from core.config import get_settings
+from core.db import session_scope
 from sip.provisioning import sync_database
 
 log = logging.getLogger(__name__)

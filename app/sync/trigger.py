@@ -12,7 +12,7 @@ from functools import partial
 import anyio.from_thread
 from sqlalchemy.orm import Session
 
-from app.config import Settings
+from core.config import Settings
 from sip.provisioning import sync_database
 
 log = logging.getLogger(__name__)

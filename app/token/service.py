@@ -13,11 +13,11 @@ from livekit import api
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.config import Settings
 from app.errors import DomainError, Invalid, NotFound
-from app.models import Department
 from app.seed import LANGUAGES
 from app.token.schemas import DepartmentOption
+from core.config import Settings
+from core.models import Department
 
 _ROOM_SAFE = re.compile(r"[^A-Za-z0-9_-]")
 

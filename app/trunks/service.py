@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import Conflict, Invalid, NotFound
-from app.models import Trunk
 from app.pagination import PageParams, paginate
 from app.trunks.schemas import TrunkCreate, TrunkOut, TrunkUpdate
+from core.models import Trunk
 
 OUTBOUND_ONLY = ("address", "transport", "outbound_numbers")
 NOT_NULL = {"name", "allowed_addresses", "outbound_numbers"}

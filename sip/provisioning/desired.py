@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import PhoneNumber, Trunk
+from core.models import PhoneNumber, Trunk
 
 MANAGED_BY = "contact-center"
 DEFAULT_INBOUND_KEY = "inbound:default"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import PhoneNumber, Trunk, utcnow
+from core.models import PhoneNumber, Trunk, utcnow
 from sip.provisioning.apply import Outcome
 from sip.provisioning.desired import DesiredState, rule_key, trunk_key
 

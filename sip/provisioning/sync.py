@@ -11,7 +11,7 @@ import aiohttp
 from livekit import api
 from sqlalchemy.orm import Session
 
-from app.config import Settings
+from core.config import Settings
 from sip.provisioning.actual import read_actual
 from sip.provisioning.apply import UNREACHABLE, LiveKitUnreachable, Outcome, apply_plan
 from sip.provisioning.desired import DesiredState, build_desired

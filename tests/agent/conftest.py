@@ -10,7 +10,7 @@ from agent.assistant import PersonaAgent
 from agent.personas import PersonaDirectory, load_directory
 from agent.providers import build_providers
 from agent.state import CallState
-from app.config import Settings, get_settings
+from core.config import Settings, get_settings
 
 
 @pytest.fixture

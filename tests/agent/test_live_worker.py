@@ -13,8 +13,8 @@ import pytest
 from livekit import api, rtc
 from sqlalchemy import select
 
-from app.db import session_scope
-from app.models import CallEvent, CallRecord
+from core.db import session_scope
+from core.models import CallEvent, CallRecord
 from tests.live.rtc_helpers import wait_for
 
 pytestmark = pytest.mark.live

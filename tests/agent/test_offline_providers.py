@@ -13,8 +13,8 @@ from agent.offline.llm import OfflineKnowledge, decide
 from agent.personas import load_directory
 from agent.providers import offline_knowledge
 from agent.tools import tools_for
-from app.db import session_scope
-from app.models import Department
+from core.db import session_scope
+from core.models import Department
 
 
 def _ctx(*turns: tuple[str, str]) -> llm.ChatContext:

@@ -10,17 +10,17 @@ import subprocess
 import sys
 
 from agent.worker import LOOP_BLOCK_ENV, build_server
-from app.config import Settings
+from core.config import Settings
 
 # the pool is read right after the preload import, before the probe queries anything itself
 PROBE = r"""
 import json, sys
 import agent.preload
-from app.db import get_engine
+from core.db import get_engine
 POOL = get_engine().pool.checkedin()
 from agent.offline import tts
 from agent.personas import load_directory
-from app.config import get_settings
+from core.config import get_settings
 from livekit.agents.tokenize import _basic_hyphenator
 directory = load_directory(get_settings())
 get_engine().dispose()

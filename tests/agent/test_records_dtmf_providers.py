@@ -16,9 +16,9 @@ from agent.providers import ProviderConfigError, build_providers
 from agent.records import CallRecorder
 from agent.state import CallState
 from agent.worker import TURN_HANDLING_TEXT, TURN_HANDLING_VOICE, resolve_department
-from app.config import Settings
-from app.db import session_scope
-from app.models import CallEvent, CallRecord, Department, PhoneNumber
+from core.config import Settings
+from core.db import session_scope
+from core.models import CallEvent, CallRecord, Department, PhoneNumber
 
 MENU = {"1": "reception", "2": "sales", "3": "complaints", "0": "human"}
 

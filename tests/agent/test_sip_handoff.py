@@ -9,8 +9,8 @@ from agent import handoff_refs
 from agent.assistant import PersonaAgent
 from agent.personas import PersonaDirectory
 from agent.sip_handoff import acknowledged_welcome
-from app.db import session_scope
-from app.models import CallRecord
+from core.db import session_scope
+from core.models import CallRecord
 
 
 def _call_id() -> str:

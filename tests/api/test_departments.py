@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Department
+from core.models import Department
 from tests.support import factories
 from tests.support.http import assert_error
 

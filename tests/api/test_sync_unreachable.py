@@ -8,8 +8,8 @@ import time
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.config import Settings
-from app.models import PhoneNumber
+from core.config import Settings
+from core.models import PhoneNumber
 from tests.support import factories
 
 

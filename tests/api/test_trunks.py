@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.models import PhoneNumber, Trunk
+from core.models import PhoneNumber, Trunk
 from tests.support import factories
 from tests.support.http import assert_error
 

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Playwright, sync_playwright
 
 from agent.personas import PersonaDirectory, load_directory
-from app.config import get_settings
+from core.config import get_settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [

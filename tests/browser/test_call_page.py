@@ -17,8 +17,8 @@ from livekit import api, rtc
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from app.db import session_scope
-from app.models import CallRecord
+from core.db import session_scope
+from core.models import CallRecord
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.live

@@ -14,7 +14,7 @@ import numpy as np
 from livekit import api as lkapi
 from livekit import rtc
 
-from sip.stack import LocalStack
+from livekit_stack import LocalStack
 
 SAMPLE_RATE = 48000
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 
-from sip.stack import LocalStack
-from sip.stack.probes import free_port
+from livekit_stack import LocalStack
+from livekit_stack.probes import free_port
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "sipp"
 

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.cli import stack_config
-from app.config import get_settings
-from app.db import session_scope
-from app.models import CallRecord, Department, PhoneNumber
-from sip.stack import LocalStack
+from cli.main import stack_config
+from core.config import get_settings
+from core.db import session_scope
+from core.models import CallRecord, Department, PhoneNumber
+from livekit_stack import LocalStack
 from tests.live.rtp_capture import open_ear
 from tests.live.sipp_runner import Call, dtmf, pause, place_call
 

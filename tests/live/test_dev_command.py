@@ -12,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from sip.stack.probes import free_port
+from livekit_stack.probes import free_port
 from tests.conftest import REPO_ROOT, TEST_HOST
 
 
@@ -70,7 +70,7 @@ def test_dev_brings_up_stack_and_api_and_ctrl_c_stops_everything(
         "AGENT_HTTP_PORT": str(free_port(TEST_HOST)),
     }
     log = open(workdir.with_suffix(".log"), "wb")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "dev"], cwd=REPO_ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "dev"], cwd=REPO_ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://{TEST_HOST}:{api_port}"
     markers = (str(workdir), f"redis-server {TEST_HOST}:{redis_port}")
@@ -92,7 +92,7 @@ def test_dev_brings_up_stack_and_api_and_ctrl_c_stops_everything(
                 agent_log.read_text(errors="replace") if agent_log.exists() else ""):
             time.sleep(0.2)
         assert "registered worker" in agent_log.read_text(errors="replace")
-        markers = (*markers, "app.cli agent start")
+        markers = (*markers, "cli.main agent start")
 
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         assert proc.wait(timeout=30) == 0

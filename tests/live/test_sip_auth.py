@@ -6,7 +6,7 @@ from pathlib import Path
 
 from livekit import api as lkapi
 
-from sip.stack import LocalStack
+from livekit_stack import LocalStack
 from tests.live.rtc_helpers import direct_line
 from tests.live.rtp_capture import open_ear
 from tests.live.sipp_runner import Call, pause, place_call

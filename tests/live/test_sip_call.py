@@ -8,7 +8,7 @@ from pathlib import Path
 from livekit import api as lkapi
 from livekit import rtc
 
-from sip.stack import LocalStack
+from livekit_stack import LocalStack
 from tests.live.rtc_helpers import direct_line, wait_for
 from tests.live.rtp_capture import open_ear
 from tests.live.sipp_runner import Call, dtmf, pause, place_call

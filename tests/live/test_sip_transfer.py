@@ -11,7 +11,7 @@ import pytest
 from livekit import api as lkapi
 from livekit import rtc
 
-from sip.stack import LocalStack
+from livekit_stack import LocalStack
 from tests.live.rtc_helpers import Line, direct_line, wait_for
 from tests.live.rtp_capture import open_ear
 from tests.live.sipp_runner import Call, hang_up, pause, place_call, transferred

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sip.stack import LocalStack, StackConfig, StackError
+from livekit_stack import LocalStack, StackConfig, StackError
 from tests.conftest import REPO_ROOT, TEST_HOST
 
 
@@ -28,7 +28,7 @@ def test_a_second_stack_on_the_same_ports_is_refused(live_stack: LocalStack,
 def test_stack_command_stops_on_sigint_even_as_a_background_job(live_stack: LocalStack,
                                                                  tmp_path: Path) -> None:
     """A shell's background job inherits SIGINT as ignored; `stack` must still stop on it."""
-    from sip.stack.config import StackPorts
+    from livekit_stack.config import StackPorts
 
     ports = StackPorts.free(TEST_HOST)
     env = {**os.environ, "STACK_HOST": TEST_HOST, "STACK_REDIS_PORT": str(ports.redis),
@@ -36,7 +36,7 @@ def test_stack_command_stops_on_sigint_even_as_a_background_job(live_stack: Loca
            "LIVEKIT_URL": f"ws://{TEST_HOST}:{ports.livekit}"}
     proc = subprocess.Popen(
         [sys.executable, "-c", "import signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN);"
-         " from app.cli import main; sys.argv = ['contact-center', 'stack']; main()"],
+         " from cli.main import main; sys.argv = ['contact-center', 'stack']; main()"],
         cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         start_new_session=True)
     try:

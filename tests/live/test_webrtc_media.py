@@ -7,7 +7,7 @@ import uuid
 
 from livekit import rtc
 
-from sip.stack import LocalStack
+from livekit_stack import LocalStack
 from tests.live.rtc_helpers import join, publish_tone, rms, wait_for
 
 

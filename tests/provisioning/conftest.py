@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from livekit import api as lkapi
 from pydantic import SecretStr
 
-from app.config import Settings
-from sip.stack import LocalStack
+from core.config import Settings
+from livekit_stack import LocalStack
 from tests.support.fixtures import *  # noqa: F403  (db, app, settings on SQLite and Postgres)
 from tests.support.fixtures import ADMIN_KEY
 from tests.support.livekit import delete_managed

@@ -13,12 +13,12 @@ import pytest
 from livekit import api as lkapi
 from typer.testing import CliRunner, Result
 
-from app.cli import cli
-from app.config import get_settings
-from app.db import get_engine, get_sessionmaker, session_scope
-from app.migrate import upgrade
-from app.models import Department
-from sip.stack import LocalStack
+from cli.main import cli
+from core.config import get_settings
+from core.db import get_engine, get_sessionmaker, session_scope
+from core.migrate import upgrade
+from core.models import Department
+from livekit_stack import LocalStack
 from tests.support import factories
 from tests.support.livekit import managed_rules
 

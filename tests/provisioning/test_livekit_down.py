@@ -12,8 +12,8 @@ import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from app.config import Settings
-from sip.stack import LocalStack, StackConfig, StackError, StackPorts
+from core.config import Settings
+from livekit_stack import LocalStack, StackConfig, StackError, StackPorts
 from tests.conftest import TEST_HOST
 from tests.support import factories
 from tests.support.fixtures import ADMIN_KEY

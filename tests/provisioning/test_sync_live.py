@@ -8,8 +8,8 @@ import httpx
 from livekit import api as lkapi
 from sqlalchemy.orm import Session
 
-from app.config import Settings
-from app.models import PhoneNumber
+from core.config import Settings
+from core.models import PhoneNumber
 from sip.provisioning import sync_database
 from sip.provisioning.desired import DEFAULT_INBOUND_KEY, MANAGED_BY, managed_key, trunk_key
 from tests.support import factories

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.models import CallEvent, CallRecord, Department, PhoneNumber, Trunk
+from core.models import CallEvent, CallRecord, Department, PhoneNumber, Trunk
 
 _seq = itertools.count(1)
 

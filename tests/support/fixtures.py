@@ -18,12 +18,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from app.config import Settings, get_settings
-from app.db import make_engine
 from app.deps import get_session
 from app.main import create_app
-from app.migrate import upgrade
-from sip.stack.probes import free_port
+from core.config import Settings, get_settings
+from core.db import make_engine
+from core.migrate import upgrade
+from livekit_stack.probes import free_port
 from tests.conftest import TEST_HOST
 from tests.support.postgres import PostgresServer, PostgresUnavailable
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psycopg
 
-from sip.stack.probes import free_port
+from livekit_stack.probes import free_port
 
 PG_BIN = Path(os.environ.get("CC_PG_BIN", "/usr/lib/postgresql/15/bin"))
 

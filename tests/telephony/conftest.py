@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sip.stack import LocalStack
+from livekit_stack import LocalStack
 from tests.live.rtp_capture import CallerEar, open_ear
 from tests.live.sipp_runner import Call, SippResult, place_call
 from tests.live_services import ApiProcess, WorkerProcess

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from livekit import api as lkapi
 
-from sip.stack import LocalStack
+from livekit_stack import LocalStack
 from tests.live.rtc_helpers import wait_for
 from tests.live_services import start_api
 from tests.telephony.conftest import Directory

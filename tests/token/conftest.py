@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app import db as app_db
-from app.config import get_settings
+from core import db as app_db
+from core.config import get_settings
 
 API_KEY = "tokentestkey"
 API_SECRET = "token-test-secret-0123456789abcdef0123"
@@ -24,7 +24,7 @@ def _clear_caches() -> None:
 
 @pytest.fixture(scope="session")
 def token_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from app.migrate import upgrade
+    from core.migrate import upgrade
 
     url = f"sqlite:///{Path(tmp_path_factory.mktemp('tokendb')) / 'cc.db'}"
     upgrade("head", database_url=url)

@@ -13,7 +13,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-from sip.stack.probes import free_port
+from livekit_stack.probes import free_port
 
 
 @dataclass(frozen=True)

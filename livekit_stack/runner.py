@@ -8,11 +8,16 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 
-from sip.stack.config import StackConfig, livekit_server_config, livekit_sip_config, write_config
-from sip.stack.probes import http_ok, port_free, redis_pong
-from sip.stack.processes import ManagedProcess, StackError, wait_until
+from livekit_stack.config import (
+    StackConfig,
+    livekit_server_config,
+    livekit_sip_config,
+    write_config,
+)
+from livekit_stack.probes import http_ok, port_free, redis_pong
+from livekit_stack.processes import ManagedProcess, StackError, wait_until
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def find_binary(name: str) -> str:

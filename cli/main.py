@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import typer
 
-from app.config import Settings, get_settings
+from core.config import Settings, get_settings
 
 cli = typer.Typer(help="AI phone contact center on LiveKit.", no_args_is_help=True,
                   add_completion=False)
@@ -17,6 +17,11 @@ cli = typer.Typer(help="AI phone contact center on LiveKit.", no_args_is_help=Tr
 
 def _raise_interrupt(*_: object) -> None:
     raise KeyboardInterrupt
+
+
+def _ignore_signals() -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
 
 
 def _stop_on_signals() -> None:
@@ -40,14 +45,14 @@ def api(host: str = typer.Option(None, help="Bind address (default API_HOST)"),
 @cli.command()
 def migrate(revision: str = typer.Argument("head", help="Target revision")) -> None:
     """Apply database migrations (creates and seeds the schema on first run)."""
-    from app.migrate import upgrade
+    from core.migrate import upgrade
 
     upgrade(revision)
     typer.echo(f"database migrated to {revision}")
 
 
 def stack_config(s: Settings):  # type: ignore[no-untyped-def]
-    from sip.stack import StackConfig, StackPorts
+    from livekit_stack import StackConfig, StackPorts
 
     lk_port = urlparse(s.livekit_url).port or 7880
     return StackConfig(
@@ -61,7 +66,7 @@ def stack_config(s: Settings):  # type: ignore[no-untyped-def]
 
 
 def _start_stack(s: Settings):  # type: ignore[no-untyped-def]
-    from sip.stack import LocalStack
+    from livekit_stack import LocalStack
 
     local = LocalStack(stack_config(s)).start()
     for key, value in local.describe().items():
@@ -75,9 +80,10 @@ def _start_stack(s: Settings):  # type: ignore[no-untyped-def]
 def stack() -> None:
     """Run Redis + livekit-server + livekit-sip locally until Ctrl-C."""
     _stop_on_signals()
-    local = _start_stack(get_settings())
-    typer.echo("stack is up; Ctrl-C stops it")
-    try:
+    local = None
+    try:  # everything after the first signal handler is inside: Ctrl-C at any point stops all
+        local = _start_stack(get_settings())
+        typer.echo("stack is up; Ctrl-C stops it")
         while all(p.exited() is None for p in local.processes):
             time.sleep(0.5)
         typer.echo("a stack process exited; stopping", err=True)
@@ -85,7 +91,9 @@ def stack() -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        local.stop()
+        _ignore_signals()  # a second Ctrl-C must not cut the shutdown short
+        if local is not None:
+            local.stop()
         typer.echo("stack stopped")
 
 
@@ -97,14 +105,14 @@ def dev() -> None:
 
     import uvicorn
 
-    from app.migrate import upgrade
-    from sip.stack.processes import ManagedProcess
+    from core.migrate import upgrade
+    from livekit_stack.processes import ManagedProcess
 
     s = get_settings()
     _stop_on_signals()
     upgrade("head")
     local = _start_stack(s)
-    worker = ManagedProcess("agent", [sys.executable, "-m", "app.cli", "agent", "start"],
+    worker = ManagedProcess("agent", [sys.executable, "-m", "cli.main", "agent", "start"],
                             local.log_dir / "agent.log",
                             env={"LIVEKIT_URL": local.cfg.livekit_url})
     worker.start()

@@ -3,7 +3,7 @@
 Used by `contact-center stack`/`dev` and by the live-test fixtures, so both run the same thing.
 """
 
-from sip.stack.config import StackConfig, StackPorts
-from sip.stack.runner import LocalStack, StackError
+from livekit_stack.config import StackConfig, StackPorts
+from livekit_stack.runner import LocalStack, StackError
 
 __all__ = ["LocalStack", "StackConfig", "StackError", "StackPorts"]
