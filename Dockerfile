@@ -33,6 +33,7 @@ COPY core ./core
 COPY app ./app
 COPY agent ./agent
 COPY sip ./sip
+COPY speech ./speech
 COPY livekit_stack ./livekit_stack
 COPY cli ./cli
 COPY migrations ./migrations

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from livekit.agents import Agent, get_job_context, llm
 
+from agent.greeting import first_greeting
 from agent.logs import bind, log
 from agent.personas import Persona
+from agent.phrases import CONFIRM_LANGUAGE, phrase
 from agent.state import CallState
 from agent.tools import tools_for
-
-CONFIRM_LANGUAGE = {
-    "ar": "بكل سرور، سنكمل بالعربية. كيف يمكنني مساعدتك؟",
-    "en": "Of course, let's continue in English. How can I help you?",
-}
+from agent.voice import FollowingVoice
 
 
 class PersonaAgent(Agent):
@@ -28,23 +26,40 @@ class PersonaAgent(Agent):
             instructions=persona.instructions_for(state.language),
             chat_ctx=chat_ctx,
             tools=tools_for(persona.slug, state),
-            tts=state.providers.tts_for(persona, state.language),
+            tts=FollowingVoice(lambda: state.providers.tts_for(persona, state.language)),
         )
 
-    @property
-    def welcome(self) -> str:
-        return self.greeting or self.persona.welcome_for(self.language)
+    def welcome_text(self, state: CallState) -> str:
+        if self.greeting:
+            return self.greeting
+        if state.greeted:  # later personas of the call: their welcome line only
+            return self.persona.welcome_for(self.language)
+        providers = state.providers
+        return first_greeting(self.persona, state.directory, providers.settings.dtmf_menu,
+                              self.language, source=state.source,
+                              voice=providers.hears_speech, explain=providers.offline)
 
     async def on_enter(self) -> None:
         state: CallState = self.session.userdata
         bind(department=self.persona.slug)
-        text = self.welcome if self.greet else CONFIRM_LANGUAGE.get(self.language,
-                                                                    CONFIRM_LANGUAGE["en"])
+        text = self.welcome_text(state) if self.greet else phrase(CONFIRM_LANGUAGE,
+                                                                  self.language)
+        state.greeted = True
         log.info("%s (%s) on the line", self.persona.name("en"), self.persona.slug)
         await self._announce_persona()
         state.record("greeting" if self.greet else "language_confirmed",
                      department=self.persona.slug, language=self.language, text=text)
         self.session.say(text)
+
+    async def on_user_turn_completed(self, turn_ctx: llm.ChatContext,
+                                     new_message: llm.ChatMessage) -> None:
+        """The caller's first words may have changed the call's language (agent/speech.py):
+        this persona answers them in that language, with that language's prompt and voice."""
+        state: CallState = self.session.userdata
+        if state.language != self.language:
+            self.language = state.language
+            await self.update_instructions(self.persona.instructions_for(self.language))
+            await self._announce_persona()
 
     async def _announce_persona(self) -> None:
         """Publish who is speaking as participant attributes (the /call page shows them)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import typer
 
@@ -15,17 +16,23 @@ agent_cli = typer.Typer(help="The AI agent worker (answers calls in LiveKit room
 def run_worker(mode: str, log_level: str | None = None) -> None:
     from livekit.agents import cli as lk_cli
 
+    from agent.local_speech import ensure_local_speech
     from agent.providers import describe_mode
     from agent.worker import build_server
 
     s = get_settings()
     typer.echo(f"agent {s.agent_name!r} -> {s.livekit_url} ({describe_mode(s)})")
+    speech = ensure_local_speech(s, Path(s.stack_workdir).parent)
     server = build_server(s)
     # URL and keys go to AgentServer from settings (not argv, where `ps` would show the secret)
     sys.argv = ["contact-center agent", mode, "--log-level", (log_level or s.log_level).upper()]
     if mode == "dev":
         sys.argv.append("--no-reload")
-    lk_cli.run_app(server)
+    try:
+        lk_cli.run_app(server)
+    finally:
+        if speech is not None:
+            speech.stop()
 
 
 @agent_cli.command()

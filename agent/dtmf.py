@@ -12,24 +12,10 @@ from livekit import rtc
 from livekit.agents import AgentSession
 
 from agent.logs import log
+from agent.phrases import ALREADY_HERE, TRANSFER_FAILED, phrase
 from agent.sip_handoff import move_call_to_department
 from agent.state import CallState
-from agent.tools import (
-    TransferFailed,
-    announcement,
-    hand_to_human,
-    handoff_agent,
-    phrase,
-)
-
-TRANSFER_FAILED = {
-    "ar": "عذراً، لم أتمكن من تحويلك إلى أحد الموظفين الآن. ما زلت معك، كيف أساعدك؟",
-    "en": "Sorry, I couldn't reach a colleague right now. I'm still here; how can I help?",
-}
-ALREADY_HERE = {
-    "ar": "أنت الآن مع قسم {department}. كيف يمكنني مساعدتك؟",
-    "en": "You're already with {department}. How can I help?",
-}
+from agent.tools import TransferFailed, announcement, hand_to_human, handoff_agent
 
 
 def attach(room: rtc.Room, session: AgentSession[CallState], state: CallState,

@@ -14,6 +14,7 @@ from typing import Any
 
 from core.config import Settings
 
+LANGUAGES = ("ar", "en")  # the languages calls are held in
 LANGUAGE_NAMES = {"ar": {"ar": "العربية", "en": "Arabic"},
                   "en": {"ar": "الإنجليزية", "en": "English"}}
 

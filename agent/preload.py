@@ -18,9 +18,9 @@ import pydantic
 from livekit.agents import llm
 from livekit.agents.tokenize import _basic_hyphenator
 
-import agent.worker  # everything a call runs
+from agent.greeting import first_greeting
 from agent.offline.tts import EspeakTTS
-from agent.personas import PersonaDirectory, load_directory
+from agent.personas import LANGUAGES, PersonaDirectory, load_directory
 from agent.providers import build_providers
 from core.config import Settings, get_settings
 from core.db import get_engine
@@ -47,16 +47,22 @@ def _complete_models() -> None:
 
 
 def _speak_welcome_lines(settings: Settings, directory: PersonaDirectory) -> int:
-    """Synthesize every department's welcome line in each language with the offline voice
-    (cached by text: a line edited later is synthesized on its first call, as before)."""
+    """Synthesize every department's first greeting (phone and browser) and welcome line in
+    each language with the offline voice (cached by text: a line edited later is synthesized
+    on its first call, as before)."""
     providers = build_providers(settings, directory)
     spoken = 0
     for slug in directory.slugs:
         persona = directory.resolve(slug)
-        for language in agent.worker.LANGUAGES:
+        for language in LANGUAGES:
             voice = providers.tts_for(persona, language)
-            if isinstance(voice, EspeakTTS):
-                spoken += voice.remember(persona.welcome_for(language))
+            if not isinstance(voice, EspeakTTS):
+                continue
+            lines = {persona.welcome_for(language)} | {
+                first_greeting(persona, directory, settings.dtmf_menu, language, source=source,
+                               voice=providers.hears_speech, explain=providers.offline)
+                for source in ("sip", "browser")}
+            spoken += sum(voice.remember(line) for line in sorted(lines))
     return spoken
 
 

@@ -1,15 +1,18 @@
 """Speech and language providers chosen from settings.
 
-- OPENAI_API_KEY set: OpenAI LLM (OPENAI_LLM_MODEL, OPENAI_BASE_URL for compatible servers) and
-  OpenAI STT.
+- OPENAI_API_KEY set: OpenAI LLM (OPENAI_LLM_MODEL, OPENAI_BASE_URL for compatible servers).
+- STT (STT_PROVIDER): OpenAI with a key, else the local speech service (Whisper over the
+  OpenAI transcription API at SPEECH_URL); both through livekit's OpenAI STT plugin, with the
+  call's language forced (`agent.speech`). `none`: callers type or press keys only.
 - TTS: ELEVEN_API_KEY -> ElevenLabs, else OPENAI_API_KEY -> OpenAI, else espeak-ng (TTS_PROVIDER
   forces one; forcing a provider without its key is an error, not a silent fallback).
-- No keys at all: the offline mode — the rules engine (`agent.offline.OfflineLLM`) and espeak-ng,
-  with no STT (callers type over `lk.chat` or press DTMF keys).
+- No keys at all: the offline mode — the rules engine (`agent.offline.OfflineLLM`), espeak-ng
+  and local speech recognition; callers may also type over `lk.chat` or press DTMF keys.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +21,11 @@ from livekit.agents import llm, stt, tts
 from agent.offline import EspeakTTS, OfflineLLM
 from agent.offline.llm import OfflineKnowledge
 from agent.personas import Persona, PersonaDirectory
+from agent.speech import RECOGNIZE_OPTIONS, CallListener
 from core.config import Settings
+
+LANGUAGE_PRIOR_HEADER = "X-Language-Prior"
+LOCAL_MODEL_NAME = "whisper-local"  # the local service picks the model by language
 
 
 class ProviderConfigError(RuntimeError):
@@ -45,12 +52,44 @@ def tts_kind(settings: Settings) -> str:
     return wanted
 
 
+def stt_kind(settings: Settings) -> str:
+    """local | openai | none (a configured OpenAI key is used, never silently ignored)."""
+    wanted = settings.stt_provider
+    if wanted == "auto":
+        return "openai" if _secret(settings.openai_api_key) else "local"
+    if wanted == "openai" and not _secret(settings.openai_api_key):
+        raise ProviderConfigError("STT_PROVIDER=openai needs OPENAI_API_KEY")
+    return wanted
+
+
 def describe_mode(settings: Settings) -> str:
     llm_part = (f"llm=openai:{settings.openai_llm_model}"
                 + (f"@{settings.openai_base_url}" if settings.openai_base_url else "")
-                + f" stt=openai:{settings.openai_stt_model}"
-                if _secret(settings.openai_api_key) else "llm=offline-rules stt=none (text/DTMF)")
-    return f"{llm_part} tts={tts_kind(settings)}"
+                if _secret(settings.openai_api_key) else "llm=offline-rules")
+    stt_part = {"openai": f"stt=openai:{settings.openai_stt_model}",
+                "local": f"stt=local@{settings.speech_base_url}",
+                "none": "stt=none (text/DTMF)"}[stt_kind(settings)]
+    return f"{llm_part} {stt_part} tts={tts_kind(settings)}"
+
+
+def openai_api_stt(settings: Settings, kind: str, language: str, *,
+                   identify: bool) -> stt.STT:
+    """livekit's OpenAI STT, for OpenAI itself or for the local speech service."""
+    from livekit.plugins import openai
+
+    if kind == "openai":
+        base = {"base_url": settings.openai_base_url} if settings.openai_base_url else {}
+        return openai.STT(model=settings.openai_stt_model,
+                          api_key=_secret(settings.openai_api_key) or "", language=language,
+                          detect_language=identify, **base)
+    import openai as openai_sdk
+
+    client = openai_sdk.AsyncClient(
+        api_key=_secret(settings.speech_api_key) or "local", base_url=settings.speech_base_url,
+        max_retries=0, timeout=RECOGNIZE_OPTIONS.timeout,
+        default_headers={LANGUAGE_PRIOR_HEADER: language})
+    return openai.STT(model=LOCAL_MODEL_NAME, language=language, detect_language=identify,
+                      client=client, use_realtime=False)
 
 
 def offline_knowledge(directory: PersonaDirectory, settings: Settings) -> OfflineKnowledge:
@@ -67,9 +106,27 @@ def offline_knowledge(directory: PersonaDirectory, settings: Settings) -> Offlin
 class Providers:
     settings: Settings
     llm: llm.LLM
-    stt: stt.STT | None
+    stt_kind: str
     tts_kind: str
+    stt: CallListener | None = None  # made by listen() once the call's language is known
     _tts_cache: dict[tuple[str, str], tts.TTS] = field(default_factory=dict)
+
+    @property
+    def hears_speech(self) -> bool:
+        return self.stt_kind != "none"
+
+    def listen(self, language: str, *, identify: bool,
+               on_language: Callable[[str], None] | None = None,
+               on_failure: Callable[[str], None] | None = None) -> CallListener | None:
+        """The call's recogniser, in `language`; `identify`: the first words may be in
+        another language (identified among the served ones)."""
+        if not self.hears_speech:
+            return None
+        inner = openai_api_stt(self.settings, self.stt_kind, language, identify=identify)
+        self.stt = CallListener(inner, language=language, identify=identify,
+                                provider=self.stt_kind, on_language=on_language,
+                                on_failure=on_failure)
+        return self.stt
 
     @property
     def offline(self) -> bool:
@@ -102,22 +159,20 @@ class Providers:
 
 
 def hears_speech(settings: Settings) -> bool:
-    """Whether calls get speech-to-text (and so need VAD): only with an OpenAI key."""
-    return bool(_secret(settings.openai_api_key))
+    """Whether calls get speech-to-text (and so need VAD)."""
+    return stt_kind(settings) != "none"
 
 
 def build_providers(settings: Settings, directory: PersonaDirectory) -> Providers:
     """The providers of one call (raises ProviderConfigError on inconsistent settings)."""
-    kind = tts_kind(settings)
+    kinds = {"stt_kind": stt_kind(settings), "tts_kind": tts_kind(settings)}
     key = _secret(settings.openai_api_key)
-    if hears_speech(settings):
+    if key:
         from livekit.plugins import openai
 
         base = {"base_url": settings.openai_base_url} if settings.openai_base_url else {}
         return Providers(settings=settings,
                          llm=openai.LLM(model=settings.openai_llm_model, api_key=key, **base),
-                         stt=openai.STT(model=settings.openai_stt_model, api_key=key,
-                                        detect_language=True, **base),
-                         tts_kind=kind)
+                         **kinds)
     return Providers(settings=settings, llm=OfflineLLM(offline_knowledge(directory, settings)),
-                     stt=None, tts_kind=kind)
+                     **kinds)

@@ -20,18 +20,13 @@ from agent import handoff_refs
 from agent.handoff_refs import HandoffContext
 from agent.logs import log
 from agent.personas import Persona
+from agent.phrases import ACKNOWLEDGE_HANDOFF, HANDOFF_ABOUT, phrase
 from agent.state import CallState
 from agent.tools import TransferFailed, human_transfer_possible
 from core.config import get_settings
 from sip.handoff import HANDOFF_HEADER
 
 RECENT_TURNS = 8
-ACKNOWLEDGE = {
-    "ar": "{welcome} حوّل {persona} من قسم {department} مكالمتك إليّ{about}.",
-    "en": "{welcome} {persona} from {department} passed your call to me{about}.",
-}
-ABOUT = {"ar": " بخصوص: {topic}", "en": ", about: {topic}"}
-
 
 def handoff_mode(state: CallState, slug: str) -> str:
     """How a caller reaches `slug`: the department's own mode, else the deployment's."""
@@ -100,10 +95,9 @@ def acknowledged_welcome(persona: Persona, previous: Persona | None, ctx: Handof
     """The new persona's welcome, saying who passed the call on and what it is about."""
     last_user = next((t["text"] for t in reversed(ctx.turns) if t.get("role") == "user"), "")
     topic = last_user or ("" if ctx.reason.startswith("DTMF") else ctx.reason)
-    about = (ABOUT.get(language) or ABOUT["en"]).format(topic=topic) if topic else ""
-    template = ACKNOWLEDGE.get(language) or ACKNOWLEDGE["en"]
-    return template.format(
-        welcome=persona.welcome_for(language),
+    about = phrase(HANDOFF_ABOUT, language, topic=topic) if topic else ""
+    return phrase(
+        ACKNOWLEDGE_HANDOFF, language, welcome=persona.welcome_for(language),
         persona=previous.name(language) if previous else ctx.from_department,
         department=previous.department_name(language) if previous else ctx.from_department,
         about=about)

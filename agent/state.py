@@ -28,6 +28,7 @@ class CallState:
     recorder: CallRecorder | None = None
     visited: list[str] = field(default_factory=list)
     end_reason: str | None = None
+    greeted: bool = False  # the call's first greeting (with how to reach us) was said
 
     @property
     def call_id(self) -> str | None:

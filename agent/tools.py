@@ -24,30 +24,10 @@ from livekit.agents import (
 )
 
 from agent.logs import log
+from agent.personas import LANGUAGES
+from agent.phrases import ANNOUNCE_HANDOFF, ANNOUNCE_HUMAN, CALLBACK, GOODBYE, phrase
+from agent.speech import switch_language
 from agent.state import CallState
-
-ANNOUNCE_HANDOFF = {
-    "ar": "لحظة من فضلك، سأحولك إلى قسم {department}.",
-    "en": "One moment please, I'm transferring you to {department}.",
-}
-ANNOUNCE_HUMAN = {
-    "ar": "لحظة من فضلك، سأحولك إلى أحد موظفينا.",
-    "en": "One moment please, I'm transferring you to one of our team.",
-}
-CALLBACK = {
-    "ar": "لا يمكنني تحويل هذه المكالمة مباشرة، لكن سأطلب من أحد موظفينا الاتصال بك قريباً.",
-    "en": "I can't transfer this call directly, but I've asked one of our team to call you "
-          "back shortly.",
-}
-GOODBYE = {
-    "ar": "شكراً لاتصالك بـ {company}. مع السلامة!",
-    "en": "Thank you for calling {company}. Goodbye!",
-}
-LANGUAGES = ("ar", "en")
-
-
-def phrase(table: dict[str, str], language: str, **values: str) -> str:
-    return (table.get(language) or table["en"]).format(**values)
 
 
 async def _say(context: RunContext[CallState], text: str) -> None:
@@ -200,10 +180,7 @@ async def set_language(context: RunContext[CallState], language: str) -> Any:
         raise ToolError(f"unsupported language {language!r}; use one of {LANGUAGES}")
     if language == state.language:
         return json.dumps({"language": language})
-    state.record("language", **{"from": state.language, "to": language})
-    state.language = language
-    if state.recorder:
-        state.recorder.update(language=language)
+    switch_language(state, language, via="caller")
     # same persona, new prompt and voice; it confirms in the new language instead of greeting
     return PersonaAgent(state.persona, state, chat_ctx=_history(context.session), greet=False)
 

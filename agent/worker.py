@@ -32,21 +32,26 @@ from agent import dtmf, handoff_refs, logs
 from agent.assistant import PersonaAgent
 from agent.capacity import admission
 from agent.logs import bind, log
-from agent.personas import department_for_number, load_directory
+from agent.personas import LANGUAGES, department_for_number, load_directory
 from agent.providers import build_providers, describe_mode, hears_speech
 from agent.records import CallRecorder
 from agent.sip_handoff import acknowledged_welcome, carried_context
+from agent.speech import CallListener, switch_language
 from agent.state import CallState
 from core.config import Settings, get_settings
 from sip.handoff import HANDOFF_ATTRIBUTE
 
-LANGUAGES = ("ar", "en")
 LOOP_BLOCK_ENV = "LIVEKIT_AGENTS_LOOP_BLOCK_WARN_MS"
-# VAD end-of-turn and VAD interruptions: no model gateway, no adaptive (cloud) detector
-TURN_HANDLING_VOICE: dict[str, Any] = {"turn_detection": "vad", "interruption": {"mode": "vad"}}
 # no STT: turns arrive as text (lk.chat) or DTMF, audio from the caller is not analysed
 TURN_HANDLING_TEXT: dict[str, Any] = {"turn_detection": "manual",
                                       "interruption": {"mode": "vad"}}
+
+
+def voice_turn_handling(settings: Settings) -> dict[str, Any]:
+    """VAD end-of-turn and VAD interruptions (barge-in): no model gateway, no adaptive (cloud)
+    detector. The endpointing delay runs from the end of speech, alongside recognition."""
+    return {"turn_detection": "vad", "interruption": {"mode": "vad"},
+            "endpointing": {"min_delay": settings.endpointing_min_delay_seconds}}
 
 
 def prewarm(proc: JobProcess) -> None:
@@ -58,7 +63,8 @@ def prewarm(proc: JobProcess) -> None:
     if hears_speech(settings):
         from livekit.plugins import silero
 
-        proc.userdata["vad"] = silero.VAD.load()
+        proc.userdata["vad"] = silero.VAD.load(
+            min_silence_duration=settings.vad_min_silence_seconds)
     try:
         load_directory(settings)
     except Exception as exc:  # the call reads the directory again and reports a real failure
@@ -109,7 +115,7 @@ async def entrypoint(ctx: JobContext) -> None:
     directory = await asyncio.to_thread(load_directory, settings)
     providers = build_providers(settings, directory)
 
-    voice = providers.stt is not None
+    voice = providers.hears_speech
     # without speech-to-text nothing listens to the caller: do not receive (decode) the audio
     await ctx.connect(auto_subscribe=AutoSubscribe.SUBSCRIBE_ALL if voice
                       else AutoSubscribe.SUBSCRIBE_NONE)
@@ -119,8 +125,8 @@ async def entrypoint(ctx: JobContext) -> None:
         info["source"] = meta["source"]
     department = await resolve_department(meta, info["called_number"], directory.slugs)
     persona = directory.resolve(department)
-    language = meta.get("language") if meta.get("language") in LANGUAGES \
-        else persona.default_language
+    chosen = meta.get("language") in LANGUAGES  # picked on the page; else a guess
+    language = meta["language"] if chosen else persona.default_language
 
     recorder = CallRecorder()
     state = CallState(room_name=ctx.room.name, department=persona.slug, language=language,
@@ -136,12 +142,17 @@ async def entrypoint(ctx: JobContext) -> None:
     bind(call_id=recorder.call_id, department=state.department)
     carried, greeting = await _claim_handoff(participant, state)
     log.info("call started: %s caller=%s dept=%s lang=%s providers: %s", state.source,
-             state.caller, state.department, language, describe_mode(settings))
+             state.caller, state.department, state.language, describe_mode(settings))
+    listener = _listen(state, identify=not chosen and carried is None)
 
     session = AgentSession[CallState](
-        llm=providers.llm, stt=providers.stt or None,
+        llm=providers.llm, stt=listener,
         vad=ctx.proc.userdata.get("vad") if voice else None,
-        turn_handling=TURN_HANDLING_VOICE if voice else TURN_HANDLING_TEXT,  # type: ignore[arg-type]
+        turn_handling=voice_turn_handling(settings) if voice else TURN_HANDLING_TEXT,  # type: ignore[arg-type]
+        # livekit ignores the first 3 s of a caller talking over the agent, for echo that a
+        # browser's AEC has not learnt yet; a phone line has no such echo path here, and a
+        # caller who answers the greeting at once must be heard (barge-in)
+        **({"aec_warmup_duration": None} if state.source == "sip" else {}),
         userdata=state,
     )
     _record_session_events(session, state, ctx)
@@ -154,6 +165,26 @@ async def entrypoint(ctx: JobContext) -> None:
                                          text_output=_transcript_options(state.source)),
         record=False,
     )
+
+
+def _listen(state: CallState, *, identify: bool) -> CallListener | None:
+    """The call's recogniser, in the call's language; `identify`: the language was only
+    guessed (a phone call), so the caller's first words may switch it."""
+    failed: list[str] = []
+
+    def on_failure(error: str) -> None:
+        if not failed:  # once per call: the service is down or overloaded
+            failed.append(error)
+            state.record("stt_unavailable", provider=state.providers.stt_kind, error=error)
+
+    listener = state.providers.listen(
+        state.language, identify=identify,
+        on_language=lambda heard: switch_language(state, heard, via="speech"),
+        on_failure=on_failure)
+    if listener is not None:
+        state.record("listening", provider=listener.provider, language=state.language,
+                     identify=identify)
+    return listener
 
 
 def _transcript_options(source: str) -> room_io.TextOutputOptions:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,6 +20,7 @@ from app.token.routes import router as token_router
 from app.trunks.routes import router as trunks_router
 from app.web import routes as web
 from core.config import get_settings
+from core.logging import show_logs
 
 
 @asynccontextmanager
@@ -32,21 +32,10 @@ async def _reconciling(_: FastAPI) -> AsyncIterator[None]:
         task.cancel()
 
 
-def _show_app_logs(level: str) -> None:
-    """uvicorn configures only its own loggers; make ours visible at LOG_LEVEL too."""
-    for name in ("app", "sip"):
-        logger = logging.getLogger(name)
-        logger.setLevel(level.upper())
-        if not logger.handlers:
-            handler = logging.StreamHandler()
-            handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
-            logger.addHandler(handler)
-
-
 def create_app(*, reconcile_on_startup: bool = False) -> FastAPI:
     """The app; the served one (`app` below) also reconciles LiveKit from the DB at start."""
     settings = get_settings()
-    _show_app_logs(settings.log_level)
+    show_logs(("app", "sip"), settings.log_level)
     application = FastAPI(
         lifespan=_reconciling if reconcile_on_startup else None,
         title="Contact Center",

@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 import typer
 
 from core.config import Settings, get_settings
+from core.logging import show_logs
 
 cli = typer.Typer(help="AI phone contact center on LiveKit.", no_args_is_help=True,
                   add_completion=False)
@@ -39,6 +40,25 @@ def api(host: str = typer.Option(None, help="Bind address (default API_HOST)"),
 
     s = get_settings()
     uvicorn.run("app.main:app", host=host or s.api_host, port=port or s.api_port,
+                log_level=s.log_level.lower())
+
+
+@cli.command()
+def speech(host: str = typer.Option(None, help="Bind address (default SPEECH_HOST)"),
+           port: int = typer.Option(None, help="Port (default SPEECH_PORT)"),
+           exit_with_parent: bool = typer.Option(False, hidden=True,
+                                                 help="Exit when the starting process does")
+           ) -> None:
+    """Serve local speech recognition (Whisper over the OpenAI transcription API)."""
+    import uvicorn
+
+    from speech.service import create_app, exit_when_orphaned
+
+    s = get_settings()
+    show_logs(("contact_center.speech",), s.log_level)
+    if exit_with_parent:
+        exit_when_orphaned()
+    uvicorn.run(create_app(s), host=host or s.speech_host, port=port or s.speech_port,
                 log_level=s.log_level.lower())
 
 

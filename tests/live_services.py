@@ -21,7 +21,8 @@ from livekit_stack.probes import free_port, http_ok
 from livekit_stack.processes import ManagedProcess, wait_until
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-PROVIDER_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ELEVEN_API_KEY", "TTS_PROVIDER")
+PROVIDER_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ELEVEN_API_KEY", "TTS_PROVIDER",
+                "STT_PROVIDER", "SPEECH_URL", "SPEECH_API_KEY", "SPEECH_MODELS")
 ADMIN_KEY = "test-admin-" + secrets.token_hex(8)
 
 
@@ -49,13 +50,15 @@ def agent_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def service_env(live_stack: LocalStack, agent_db: str) -> dict[str, str]:
+def service_env(live_stack: LocalStack, agent_db: str, speech_service: SpeechProcess
+                ) -> dict[str, str]:
     """Environment shared by the worker and the API processes."""
     cfg = live_stack.cfg
     env = {k: v for k, v in os.environ.items() if k not in PROVIDER_ENV}
     env.update(DATABASE_URL=agent_db, LIVEKIT_URL=cfg.livekit_url, LIVEKIT_API_KEY=cfg.api_key,
                LIVEKIT_API_SECRET=cfg.api_secret, AGENT_NAME=f"cc-test-{secrets.token_hex(3)}",
-               ADMIN_API_KEY=ADMIN_KEY, LOG_LEVEL="DEBUG", PYTHONUNBUFFERED="1")
+               ADMIN_API_KEY=ADMIN_KEY, LOG_LEVEL="DEBUG", PYTHONUNBUFFERED="1",
+               SPEECH_URL=speech_service.url, SPEECH_AUTOSTART="false")
     return env
 
 
@@ -79,6 +82,33 @@ class ServiceProcess(ManagedProcess):
 
 def log_path_for(artifacts: Path, name: str) -> Path:
     return artifacts / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+
+
+class SpeechProcess(ServiceProcess):
+    url = ""  # its OpenAI-compatible base URL (.../v1)
+
+    def metrics(self) -> str:
+        return httpx.get(self.url.removesuffix("/v1") + "/metrics", timeout=10).text
+
+
+@pytest.fixture(scope="session")
+def speech_service(live_stack: LocalStack, artifacts_dir: Path) -> Iterator[SpeechProcess]:
+    """`contact-center speech` (the packaged Whisper models) for every live test's worker."""
+    host = live_stack.cfg.host
+    port = free_port(host)
+    env = {k: v for k, v in os.environ.items() if k not in PROVIDER_ENV}
+    service = SpeechProcess("speech", [str(REPO_ROOT / ".venv/bin/contact-center"), "speech",
+                                       "--host", host, "--port", str(port)],
+                            {**env, "PYTHONUNBUFFERED": "1"},
+                            log_path_for(artifacts_dir, "speech"))
+    service.url = f"http://{host}:{port}/v1"
+    service.start()
+    try:
+        service.wait_until(lambda: http_ok(f"http://{host}:{port}/health"), "speech /health",
+                           90)
+        yield service
+    finally:
+        service.stop()
 
 
 class WorkerProcess(ServiceProcess):

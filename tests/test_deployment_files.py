@@ -25,7 +25,15 @@ SDK_ENV = {"OPENAI_API_KEY", "ELEVEN_API_KEY"}
 
 def test_all_services_present() -> None:
     assert set(SERVICES) == {"livekit-server", "livekit-sip", "redis", "postgres", "migrate",
-                             "api", "agent"}
+                             "api", "speech", "agent"}
+
+
+def test_agents_reach_the_one_speech_service() -> None:
+    speech, agent = SERVICES["speech"], SERVICES["agent"]
+    assert speech["command"][:2] == ["contact-center", "speech"]
+    port = speech["command"][speech["command"].index("--port") + 1]
+    assert agent["environment"]["SPEECH_URL"] == f"http://speech:{port}/v1"
+    assert agent["depends_on"]["speech"] == {"condition": "service_healthy"}
 
 
 @pytest.mark.parametrize("name", [s for s in SERVICES if s != "migrate"])

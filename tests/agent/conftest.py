@@ -29,9 +29,9 @@ def directory(settings: Settings) -> PersonaDirectory:
 def make_state(settings: Settings, directory: PersonaDirectory):  # type: ignore[no-untyped-def]
     def make(department: str = "reception", language: str = "ar", **kw) -> CallState:  # type: ignore[no-untyped-def]
         d = kw.pop("directory", directory)
+        providers = kw.pop("providers", None) or build_providers(settings, d)
         return CallState(room_name=kw.pop("room_name", "test-room"), department=department,
-                         language=language, directory=d, providers=build_providers(settings, d),
-                         **kw)
+                         language=language, directory=d, providers=providers, **kw)
     return make
 
 

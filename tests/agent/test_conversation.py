@@ -27,11 +27,32 @@ async def test_each_persona_greets_first_in_the_callers_language(start_call, dir
     greeting.expect.next_event().is_agent_handoff(new_agent_type=PersonaAgent)
     msg = greeting.expect.next_event().is_message(role="assistant")
     text = msg.event().item.text_content
-    assert text == welcome(directory, slug, language)
+    # the offline engine says how to reach it once, after the first welcome of the call
+    how = {"ar": "يمكنك التحدث أو كتابة طلبك.", "en": "You can speak or type your request."}
+    assert text == f"{welcome(directory, slug, language)} {how[language]}"
     company = "أورنينا" if language == "ar" else "Ornina"
     if slug == "reception":
         assert company in text
     assert "{" not in text
+
+
+@pytest.mark.parametrize(("language", "menu"), [
+    ("en", "Just tell me, or press 1 for Reception, 2 for Sales, 3 for Complaints, or 0 for a "
+           "colleague."),
+    ("ar", "تحدث إليّ، أو اضغط 1 لقسم الاستقبال، 2 لقسم المبيعات، 3 لقسم الشكاوى، أو 0 "
+           "للتحدث مع موظف."),
+])
+async def test_a_phone_caller_hears_to_speak_or_press_a_key_once(start_call, directory, language,
+                                                                 menu):
+    session, state, greeting = await start_call("reception", language, source="sip")
+    greeting.expect.next_event().is_agent_handoff(new_agent_type=PersonaAgent)
+    text = greeting.expect.next_event().is_message(role="assistant").event().item.text_content
+    assert text == f"{welcome(directory, 'reception', language)} {menu}"
+    # a later persona of the same call just welcomes
+    result = await session.run(user_input="sales" if language == "en" else "المبيعات")
+    said = [e.item.text_content for e in result.events
+            if e.type == "message" and e.item.role == "assistant"]
+    assert said[-1] == welcome(directory, "sales", language), said
 
 
 @pytest.mark.parametrize(("utterance", "target", "language"), [

@@ -19,13 +19,18 @@ import agent.preload
 from core.db import get_engine
 POOL = get_engine().pool.checkedin()
 from agent.offline import tts
+from agent.greeting import first_greeting
 from agent.personas import load_directory
 from core.config import get_settings
 from livekit.agents.tokenize import _basic_hyphenator
-directory = load_directory(get_settings())
+settings = get_settings()
+directory = load_directory(settings)
 get_engine().dispose()
-expected = sorted([p.welcome_for(lang) for p in map(directory.resolve, directory.slugs)
-                   for lang in ("ar", "en")])
+personas = list(map(directory.resolve, directory.slugs))
+expected = sorted({p.welcome_for(lang) for p in personas for lang in ("ar", "en")} | {
+    first_greeting(p, directory, settings.dtmf_menu, lang, source=source, voice=True,
+                   explain=True)
+    for p in personas for lang in ("ar", "en") for source in ("sip", "browser")})
 print(json.dumps({
     "phrases": sorted(text for (_v, _s, text) in tts._PHRASES),
     "expected": expected,
@@ -45,10 +50,11 @@ def _run_probe(env: dict[str, str]) -> dict:
 
 def test_preload_speaks_every_welcome_line_and_leaves_no_connection(settings: Settings):
     env = {**os.environ, "DATABASE_URL": settings.database_url}
-    for key in ("OPENAI_API_KEY", "ELEVEN_API_KEY", "TTS_PROVIDER"):
+    for key in ("OPENAI_API_KEY", "ELEVEN_API_KEY", "TTS_PROVIDER", "STT_PROVIDER"):
         env.pop(key, None)
     got = _run_probe(env)
-    assert got["phrases"] == got["expected"] and len(got["expected"]) >= 6
+    # each welcome line, and each first greeting (phone, browser) in both languages
+    assert got["phrases"] == got["expected"] and len(got["expected"]) >= 18
     assert all(size > 22050 for size in got["sizes"])  # over half a second of audio each
     assert got["hyphenator"] == 1
     assert got["pool_after_preload"] == 0

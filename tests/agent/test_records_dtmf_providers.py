@@ -15,7 +15,7 @@ from agent.offline import EspeakTTS, OfflineLLM
 from agent.providers import ProviderConfigError, build_providers
 from agent.records import CallRecorder
 from agent.state import CallState
-from agent.worker import TURN_HANDLING_TEXT, TURN_HANDLING_VOICE, resolve_department
+from agent.worker import TURN_HANDLING_TEXT, resolve_department, voice_turn_handling
 from core.config import Settings
 from core.db import session_scope
 from core.models import CallEvent, CallRecord, Department, PhoneNumber
@@ -133,14 +133,17 @@ async def test_department_resolution_metadata_then_number_then_reception(setting
 
 
 def test_turn_handling_is_explicit_so_nothing_calls_a_cloud_gateway():
-    for handling in (TURN_HANDLING_VOICE, TURN_HANDLING_TEXT):
+    voice = voice_turn_handling(Settings(_env_file=None, endpointing_min_delay_seconds=0.25))
+    assert voice["endpointing"]["min_delay"] == 0.25
+    for handling in (voice, TURN_HANDLING_TEXT):
         assert handling["turn_detection"] in ("vad", "manual")
         assert handling["interruption"]["mode"] == "vad"
 
 
-def test_no_keys_means_the_offline_mode(directory):
+def test_no_keys_means_the_offline_mode_with_local_speech(directory):
     providers = build_providers(Settings(_env_file=None), directory)
-    assert isinstance(providers.llm, OfflineLLM) and providers.stt is None
+    assert isinstance(providers.llm, OfflineLLM)
+    assert providers.stt_kind == "local" and providers.hears_speech
     assert isinstance(providers.tts_for(directory.resolve("sales"), "ar"), EspeakTTS)
 
 
@@ -150,7 +153,7 @@ async def test_openai_keys_build_real_providers_with_the_configured_options(dire
     providers = build_providers(s, directory)
     assert isinstance(providers.llm, openai.LLM) and providers.llm.model == "gpt-test"
     assert str(providers.llm._client.base_url).startswith("http://127.0.0.1:9/v1")
-    assert isinstance(providers.stt, openai.STT)
+    assert providers.stt_kind == "openai"
     tts = providers.tts_for(directory.resolve("sales"), "en")
     assert isinstance(tts, openai.TTS) and tts._opts.voice == "nova"
 

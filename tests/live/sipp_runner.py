@@ -29,11 +29,15 @@ def sipp_binary() -> str:
     return path
 
 
-def make_caller_audio(workdir: Path, text: str = "Hello, I would like some help please.",
-                      seconds: float = 4.0) -> Path:
-    """caller.ulaw: raw 8 kHz G.711 u-law of espeak-ng speech, padded to `seconds`."""
-    wav = workdir / "caller.wav"
+def make_caller_audio(workdir: Path, text: str | None = None, seconds: float = 4.0) -> Path:
+    """caller.ulaw, what sipp loops into the call: raw 8 kHz G.711 u-law of espeak-ng speech
+    padded to `seconds`, or `seconds` of silence (the default: the agent listens, and a
+    looped phrase would be answered over and over)."""
     out = workdir / "caller.ulaw"
+    if text is None:
+        out.write_bytes(b"\xff" * int(8000 * seconds))
+        return out
+    wav = workdir / "caller.wav"
     subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(wav), text], check=True)
     subprocess.run(["sox", str(wav), "-r", "8000", "-c", "1", "-t", "ul", str(out),
                     "pad", "0", str(seconds)], check=True)
@@ -85,6 +89,8 @@ class Call:
     auth: tuple[str, str] | None = None
     refused_with: int | None = None  # expect this final response instead of an answer
     invite_headers: dict[str, str] = field(default_factory=dict)
+    # sipp streams caller.ulaw; False: the test speaks itself (rtp_capture.CallerMouth)
+    sipp_audio: bool = True
 
     def scenario(self) -> str:
         if sum(step.count("play_dtmf") for step in self.steps) > 1:
@@ -94,7 +100,8 @@ class Call:
             steps="".join(self.steps), ending=self.ending or hang_up(),
             challenge=(_fragment("refused.xml", status=self.refused_with) if self.refused_with
                        else _fragment("challenge.xml") if self.auth else ""),
-            invite_headers=headers)
+            invite_headers=headers,
+            media=_fragment("media.xml") if self.sipp_audio else "")
 
 
 @dataclass
@@ -154,6 +161,10 @@ async def place_call(stack: LocalStack, call: Call, workdir: Path, *, ear_port: 
     except TimeoutError:
         proc.kill()
         out, err = await proc.communicate()
+    except asyncio.CancelledError:  # the test gave up on the call: no phone left ringing
+        proc.kill()
+        await proc.wait()
+        raise
 
     def read(name: str) -> str:
         path = workdir / name

@@ -3,17 +3,19 @@ to the live livekit-server), the agent worker running, sipp as the phone."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from livekit import api as lkapi
 
 from livekit_stack import LocalStack
-from tests.live.rtp_capture import CallerEar, open_ear
+from tests.live.rtp_capture import CallerEar, CallerMouth, open_ear
 from tests.live.sipp_runner import Call, SippResult, place_call
 from tests.live_services import ApiProcess, WorkerProcess
 
@@ -71,23 +73,44 @@ def directory(api_server: ApiProcess, agent_worker: WorkerProcess) -> Iterator[D
         client.close()
 
 
+async def end_call(lk: lkapi.LiveKitAPI, room: str) -> None:
+    """Hang up from the far side: deleting the room makes livekit-sip send the caller BYE."""
+    await lk.room.delete_room(lkapi.DeleteRoomRequest(room=room))
+
+
 @dataclass
 class PhoneCall:
     result: SippResult
     ear: CallerEar
 
 
+Talk = Callable[[CallerEar, CallerMouth], Awaitable[None]]
+
+
 @pytest.fixture
 async def phone(live_stack: LocalStack, artifacts_dir: Path) -> AsyncIterator:
-    """phone(call) -> PhoneCall: place a sipp call while a receiver records what it hears."""
+    """phone(call, talk=None) -> PhoneCall: place a sipp call while a receiver records what it
+    hears. With `talk` (a call with sipp_audio=False), the test speaks during the call:
+    `talk(ear, mouth)` runs while sipp holds the call, and should end it (end_call)."""
     transports = []
 
-    async def dial(call: Call, timeout: float = 90) -> PhoneCall:
+    async def dial(call: Call, timeout: float = 90, talk: Talk | None = None) -> PhoneCall:
         transport, ear, ear_port = await open_ear(live_stack.cfg.host)
         transports.append(transport)
         workdir = artifacts_dir / f"phone-{call.number}-{uuid.uuid4().hex[:6]}"
-        result = await place_call(live_stack, call, workdir, ear_port=ear_port, timeout=timeout)
-        return PhoneCall(result, ear)
+        sipp = asyncio.create_task(
+            place_call(live_stack, call, workdir, ear_port=ear_port, timeout=timeout))
+        if talk is not None:
+            mouth = CallerMouth(ear)
+            mouth.start()
+            try:
+                await talk(ear, mouth)
+            except BaseException:
+                sipp.cancel()  # place_call kills sipp
+                raise
+            finally:
+                await mouth.stop()
+        return PhoneCall(await sipp, ear)
 
     yield dial
     for transport in transports:

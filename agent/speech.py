@@ -1,0 +1,98 @@
+"""Speech recognition of one call: which recogniser, in which language, and never a call lost
+because recognition failed.
+
+Both providers speak the OpenAI transcription API through livekit's OpenAI STT plugin: OpenAI
+itself, or the local speech service (`speech/`, Whisper) at SPEECH_URL. The call's language
+forces the recogniser's language (and, locally, the model). When the language is not known
+(a phone call: the department's default is only a guess), the first words are identified
+among Arabic and English, keeping the guess unless another language is clearly more likely;
+the call then continues in the language the caller spoke, and recognition is forced to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from livekit.agents import APIConnectOptions, stt, utils
+from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGivenOr
+
+from agent.logs import log
+from agent.personas import LANGUAGES
+
+if TYPE_CHECKING:
+    from agent.state import CallState
+
+# one quick retry; a recogniser that is down must not hold the caller's turn for long
+RECOGNIZE_OPTIONS = APIConnectOptions(max_retry=1, retry_interval=0.2, timeout=10.0)
+
+
+class CallListener(stt.STT):
+    """The recogniser of one call (non-streaming: livekit segments the caller's audio with
+    Silero VAD and sends each utterance). A failed recognition is an empty transcript and a
+    warning, not an error: livekit closes the session after a few STT errors, which would
+    hang up on callers whenever the speech service restarts."""
+
+    def __init__(self, inner: stt.STT, *, language: str, identify: bool, provider: str,
+                 on_language: Callable[[str], None] | None = None,
+                 on_failure: Callable[[str], None] | None = None) -> None:
+        super().__init__(capabilities=stt.STTCapabilities(streaming=False, interim_results=False))
+        self.inner = inner
+        self.language = language
+        self.identifying = identify
+        self.provider_kind = provider
+        self.failures = 0
+        self._on_language = on_language
+        self._on_failure = on_failure
+        inner.on("metrics_collected", lambda metrics: self.emit("metrics_collected", metrics))
+
+    @property
+    def model(self) -> str:
+        return self.inner.model
+
+    @property
+    def provider(self) -> str:
+        return self.provider_kind
+
+    def listen_in(self, language: str) -> None:
+        """Recognise `language` from now on (forced: no more identification)."""
+        self.language, self.identifying = language, False
+        self.inner.update_options(language=language, detect_language=False)  # type: ignore[attr-defined]
+
+    async def _recognize_impl(self, buffer: utils.AudioBuffer, *,
+                              language: NotGivenOr[str] = NOT_GIVEN,
+                              conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
+                              ) -> stt.SpeechEvent:
+        try:
+            event = await self.inner.recognize(buffer, conn_options=RECOGNIZE_OPTIONS)
+        except Exception as exc:  # the caller can still press keys or type
+            self.failures += 1
+            log.warning("speech recognition failed (%s): %s", self.provider_kind,
+                        type(exc).__name__)
+            if self._on_failure is not None:
+                self._on_failure(type(exc).__name__)
+            return stt.SpeechEvent(type=stt.SpeechEventType.FINAL_TRANSCRIPT, alternatives=[])
+        spoken = event.alternatives[0] if event.alternatives else None
+        if self.identifying and spoken is not None and spoken.text.strip():
+            heard = str(spoken.language or "")[:2].lower() or self.language
+            self.listen_in(heard)
+            if self._on_language is not None:
+                self._on_language(heard)
+        return event
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def switch_language(state: CallState, language: str, *, via: str) -> None:
+    """Hold the call in `language` from now on: state, record, and what the recogniser
+    listens for (the persona follows at its next turn: PersonaAgent)."""
+    if language not in LANGUAGES or language == state.language:
+        return
+    state.record("language", **{"from": state.language, "to": language, "via": via})
+    state.language = language
+    if state.recorder:
+        state.recorder.update(language=language)
+    listener = state.providers.stt
+    if listener is not None and listener.language != language:
+        listener.listen_in(language)

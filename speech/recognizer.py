@@ -1,0 +1,162 @@
+"""Whisper transcription of one utterance, with a language forced or identified.
+
+Whisper's encoder is trained on 30 s windows, and faster-whisper pads every utterance to 30 s:
+most of a short utterance's CPU time went into encoding silence (tiny.en: 0.5 s of 0.65 s for
+a 2.5 s phrase on 2 cores). CTranslate2 also encodes shorter windows, so an utterance is
+encoded in a window of `window_seconds` (10 s by default; longer utterances use their own
+length, up to 30 s per chunk): 3-4x faster with the same words on our clips
+(bench/README.md, voice). faster-whisper still supplies the model, the mel features and the
+tokenizer; the greedy decode with a bounded length is CTranslate2's own `generate`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import ctranslate2
+import numpy as np
+from faster_whisper.tokenizer import Tokenizer
+
+from speech.models import LoadedModel
+
+SAMPLE_RATE = 16000
+FRAMES_PER_SECOND = 100  # mel frames (hop 160 at 16 kHz)
+MAX_FRAMES = 3000  # Whisper's 30 s window
+# Language identification is surer with more of the window it was trained on: English phone
+# audio (espeak-ng through livekit-sip) scored 0.49-0.52 for English in a 10 s window and
+# 0.55-0.56 in 20 s, while no Arabic clip passed 0.28 in 20 s (bench/README.md, voice).
+IDENTIFY_FRAMES = 2000
+# bounded decoding: at most this many tokens per second of audio (plus a few), so a model
+# that loops on noise stops early instead of filling 448 tokens
+TOKENS_PER_SECOND = 10
+# Whisper's own rule for "this was not speech": high no-speech probability and an unsure text
+NO_SPEECH_PROB = 0.6
+LOW_LOGPROB = -1.0
+
+
+class UnsupportedLanguage(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    language: str
+    model: str
+    audio_seconds: float
+    seconds: float  # compute time
+    detected: Mapping[str, float] = field(default_factory=dict)  # LID probabilities, if run
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+
+
+class Recognizer:
+    """One Whisper model per language; the first multilingual one also identifies languages.
+
+    Not thread-safe by design: callers run one transcription at a time per Recognizer (the
+    service bounds concurrency)."""
+
+    def __init__(self, models: Mapping[str, LoadedModel], *, window_seconds: float = 10.0,
+                 switch_confidence: float = 0.4) -> None:
+        if not models:
+            raise ValueError("no speech models configured")
+        self.models = dict(models)
+        self.window_frames = int(min(30.0, max(1.0, window_seconds)) * FRAMES_PER_SECOND)
+        self.switch_confidence = switch_confidence
+        self.identifier = next((m for m in self.models.values() if m.multilingual), None)
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.models)
+
+    def transcribe(self, audio: np.ndarray, language: str | None = None,
+                   prior: str | None = None) -> Transcript:
+        """Text of `audio` (16 kHz mono float32). `language` forces the language and so the
+        model; without it the language is identified among the served ones, keeping `prior`
+        (the call's current language) unless another is at least `switch_confidence` likely."""
+        started = time.perf_counter()
+        detected: dict[str, float] = {}
+        if language is None:
+            language, detected = self.identify(audio, prior)
+        loaded = self.models.get(language)
+        if loaded is None:
+            raise UnsupportedLanguage(f"language {language!r} is not served; one of "
+                                      f"{', '.join(self.models)}")
+        texts, logprobs, no_speech = [], [], []
+        chunk = MAX_FRAMES * (SAMPLE_RATE // FRAMES_PER_SECOND)
+        for start in range(0, max(1, len(audio)), chunk):
+            text, logprob, silent = self._decode(loaded, audio[start:start + chunk], language)
+            texts.append(text)
+            logprobs.append(logprob)
+            no_speech.append(silent)
+        return Transcript(text=" ".join(t for t in texts if t).strip(), language=language,
+                          model=loaded.spec, audio_seconds=len(audio) / SAMPLE_RATE,
+                          seconds=time.perf_counter() - started, detected=detected,
+                          avg_logprob=min(logprobs), no_speech_prob=max(no_speech))
+
+    def identify(self, audio: np.ndarray, prior: str | None = None
+                 ) -> tuple[str, dict[str, float]]:
+        """The language of `audio` among the served ones, with their probabilities."""
+        served = list(self.models)
+        fallback = prior if prior in self.models else served[0]
+        if len(served) == 1 or self.identifier is None:
+            return fallback, {}
+        encoded = self._encode(self.identifier, audio[:MAX_FRAMES * 160],
+                               window=max(self.window_frames, IDENTIFY_FRAMES))
+        ranking = self.identifier.model.model.detect_language(encoded)[0]
+        probs = {token.strip("<|>"): float(p) for token, p in ranking}
+        candidates = {lang: probs.get(lang, 0.0) for lang in served}
+        best = max(candidates, key=lambda lang: candidates[lang])
+        if prior in candidates and best != prior and candidates[best] < self.switch_confidence:
+            best = prior  # not sure enough to leave the call's language
+        return best, candidates
+
+    def _encode(self, loaded: LoadedModel, audio: np.ndarray, window: int | None = None
+                ) -> ctranslate2.StorageView:
+        features = loaded.model.feature_extractor(audio)
+        frames = min(features.shape[1], MAX_FRAMES)
+        window = min(MAX_FRAMES, max(window or self.window_frames,
+                                     math.ceil(frames / FRAMES_PER_SECOND) * FRAMES_PER_SECOND))
+        padded = np.zeros((features.shape[0], window), dtype=np.float32)
+        padded[:, :frames] = features[:, :frames]
+        return loaded.model.model.encode(ctranslate2.StorageView.from_array(padded[None]))
+
+    def _decode(self, loaded: LoadedModel, audio: np.ndarray, language: str
+                ) -> tuple[str, float, float]:
+        model = loaded.model
+        tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual,
+                              task="transcribe", language=language)
+        prompt = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
+        seconds = len(audio) / SAMPLE_RATE
+        result = model.model.generate(
+            self._encode(loaded, audio), [prompt], beam_size=1,
+            max_length=min(448, len(prompt) + 8 + int(TOKENS_PER_SECOND * seconds)),
+            return_scores=True, return_no_speech_prob=True, suppress_blank=True)[0]
+        tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
+        logprob = float(result.scores[0]) if result.scores else 0.0
+        if result.no_speech_prob > NO_SPEECH_PROB and logprob < LOW_LOGPROB:
+            return "", logprob, float(result.no_speech_prob)  # noise, not words
+        return tokenizer.decode(tokens).strip(), logprob, float(result.no_speech_prob)
+
+
+def load_recognizer(specs: Mapping[str, str], *, threads: int, window_seconds: float,
+                    switch_confidence: float) -> Recognizer:
+    """Load every language's model once (a spec shared by two languages is loaded once) and
+    run one short transcription on each, so the first caller does not pay for warm-up."""
+    from speech.models import load_model
+
+    loaded: dict[str, LoadedModel] = {}
+    by_spec: dict[str, LoadedModel] = {}
+    for language, spec in specs.items():
+        if spec not in by_spec:
+            by_spec[spec] = load_model(spec, threads=threads)
+        loaded[language] = by_spec[spec]
+    recognizer = Recognizer(loaded, window_seconds=window_seconds,
+                            switch_confidence=switch_confidence)
+    silence = np.zeros(SAMPLE_RATE // 2, dtype=np.float32)
+    for language in recognizer.languages:
+        recognizer.transcribe(silence, language)
+    return recognizer
