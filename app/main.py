@@ -10,17 +10,19 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from app import health
+from app import health, openapi
+from app.body_limit import BodyLimitMiddleware
 from app.calls.routes import router as calls_router
 from app.departments.routes import router as departments_router
 from app.errors import install_error_handlers
 from app.numbers.routes import router as numbers_router
 from app.sync.routes import router as sip_router
 from app.sync.startup import reconcile_on_startup
+from app.token.routes import document_auth
 from app.token.routes import router as token_router
 from app.trunks.routes import router as trunks_router
 from app.web import routes as web
-from core.config import get_settings
+from core.config import Settings, get_settings
 
 
 @asynccontextmanager
@@ -43,16 +45,18 @@ def _show_app_logs(level: str) -> None:
             logger.addHandler(handler)
 
 
-def create_app(*, reconcile_on_startup: bool = False) -> FastAPI:
+def create_app(*, reconcile_on_startup: bool = False,
+               settings: Settings | None = None) -> FastAPI:
     """The app; the served one (`app` below) also reconciles LiveKit from the DB at start."""
-    settings = get_settings()
+    settings = settings or get_settings()
     _show_app_logs(settings.log_level)
     application = FastAPI(
         lifespan=_reconciling if reconcile_on_startup else None,
         title="Contact Center",
         version="0.1.0",
         description="Admin API for departments, phone numbers, SIP trunks and call records; "
-        "browser-call tokens; test-call page.",
+        "browser-call tokens; test-call page. Every error is JSON "
+        '`{"error", "detail", "field"}`.',
     )
     application.add_middleware(
         CORSMiddleware,
@@ -60,6 +64,7 @@ def create_app(*, reconcile_on_startup: bool = False) -> FastAPI:
         allow_methods=["*"],
         allow_headers=["*"],
     )
+    application.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
     application.include_router(health.router)
     install_error_handlers(application)
     for router in (departments_router, numbers_router, trunks_router, calls_router,
@@ -67,6 +72,7 @@ def create_app(*, reconcile_on_startup: bool = False) -> FastAPI:
         application.include_router(router)
     application.include_router(token_router)
     web.install(application)  # /, /call, /static (keep last: it mounts /static)
+    openapi.install(application, document_auth(settings.token_requires_auth))
     return application
 
 

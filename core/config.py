@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     cors_origins: list[str] = ["http://localhost:3000", "http://127.0.0.1:3000"]
+    # larger request bodies are refused with 413 before they are read (texts have their own
+    # bounds: 422); the largest real body, a department with long prompts, is far below
+    api_max_body_bytes: int = Field(default=1_048_576, ge=1024)
 
     # Browser test calls: POST /api/v1/token (and /api/token), the /call page
     livekit_public_url: str | None = None  # URL browsers reach LiveKit on; default LIVEKIT_URL

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query, status
 
 from app.deps import AdminDep, SessionDep, SettingsDep
 from app.errors import responses
+from app.limits import path_id
 from app.pagination import Page, PageDep
 from app.sync.trigger import commit_and_sync
 from app.trunks import service
 from app.trunks.schemas import TrunkCreate, TrunkOut, TrunkUpdate
 
-router = APIRouter(prefix="/api/v1/trunks", tags=["trunks"], dependencies=[AdminDep],
-                   responses=responses(401, 422))
+router = APIRouter(prefix="/api/v1/trunks", tags=["trunks"], dependencies=[AdminDep])
+TrunkId = path_id("Trunk id")
 
 
 @router.get("", response_model=Page[TrunkOut], summary="List SIP trunks")
@@ -35,13 +36,13 @@ def create_trunk(body: TrunkCreate, session: SessionDep, settings: SettingsDep) 
 
 @router.get("/{trunk_id}", response_model=TrunkOut, responses=responses(404),
             summary="Get a trunk (the password is never shown)")
-def get_trunk(trunk_id: int, session: SessionDep) -> TrunkOut:
+def get_trunk(trunk_id: TrunkId, session: SessionDep) -> TrunkOut:
     return service.to_out(service.get(session, trunk_id))
 
 
 @router.patch("/{trunk_id}", response_model=TrunkOut, responses=responses(404, 409),
               summary="Change a trunk (only the fields sent)")
-def update_trunk(trunk_id: int, body: TrunkUpdate, session: SessionDep,
+def update_trunk(trunk_id: TrunkId, body: TrunkUpdate, session: SessionDep,
                  settings: SettingsDep) -> TrunkOut:
     trunk = service.update(session, service.get(session, trunk_id), body)
     commit_and_sync(session, settings)
@@ -50,6 +51,6 @@ def update_trunk(trunk_id: int, body: TrunkUpdate, session: SessionDep,
 
 @router.delete("/{trunk_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(404),
                summary="Delete a trunk (its numbers move to the managed default trunk)")
-def delete_trunk(trunk_id: int, session: SessionDep, settings: SettingsDep) -> None:
+def delete_trunk(trunk_id: TrunkId, session: SessionDep, settings: SettingsDep) -> None:
     service.delete(session, service.get(session, trunk_id))
     commit_and_sync(session, settings)

@@ -1,6 +1,8 @@
 """Trunk rules: unique name; inbound trunks take addresses and auth, outbound trunks need an
-address; username and password go together. Numbers on a deleted trunk fall back to the
-managed default inbound trunk."""
+address (the request schemas say so per direction); username and password go together.
+A change that the trunk as it is cannot take (a field of the other direction, half of the
+digest auth) is a 409. Numbers on a deleted trunk fall back to the managed default inbound
+trunk."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from app.trunks.schemas import TrunkCreate, TrunkOut, TrunkUpdate
 from core.models import Trunk
 
 OUTBOUND_ONLY = ("address", "transport", "outbound_numbers")
-NOT_NULL = {"name", "allowed_addresses", "outbound_numbers"}
+INBOUND_ONLY = ("allowed_addresses",)
 
 
 def to_out(trunk: Trunk) -> TrunkOut:
@@ -51,22 +53,24 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _check(direction: str, v: dict[str, Any]) -> None:
-    """The whole trunk, as it would be stored, must make sense."""
-    if direction == "inbound":
-        for name in OUTBOUND_ONLY:
-            if v.get(name):
-                raise Invalid(f"{name}: only outbound trunks have this", field=name)
-    else:
-        if not v.get("address"):
-            raise Invalid("address: an outbound trunk needs the carrier's address",
-                          field="address")
-        if v.get("allowed_addresses"):
-            raise Invalid("allowed_addresses: only inbound trunks have this",
-                          field="allowed_addresses")
+def _auth_pair_missing(v: dict[str, Any]) -> str | None:
+    """The digest auth field that is missing while its partner is set, if any."""
     if bool(v.get("auth_username")) != bool(v.get("auth_password")):
-        missing = "auth_password" if v.get("auth_username") else "auth_username"
-        raise Invalid(f"{missing}: digest auth needs both username and password", field=missing)
+        return "auth_password" if v.get("auth_username") else "auth_username"
+    return None
+
+
+def _check_change(direction: str, changes: dict[str, Any], merged: dict[str, Any]) -> None:
+    """A change that the trunk, as it is, cannot take: 409 (the request itself is valid)."""
+    other_direction = OUTBOUND_ONLY if direction == "inbound" else INBOUND_ONLY
+    for name in other_direction:
+        if changes.get(name):
+            raise Conflict(f"{name}: this trunk is {direction}; only "
+                           f"{'outbound' if direction == 'inbound' else 'inbound'} trunks "
+                           "have this", field=name)
+    if missing := _auth_pair_missing(merged):
+        raise Conflict(f"{missing}: digest auth needs both username and password; this "
+                       f"change would leave only one", field=missing)
 
 
 def _check_name_free(session: Session, name: str, own_id: int | None = None) -> None:
@@ -77,10 +81,10 @@ def _check_name_free(session: Session, name: str, own_id: int | None = None) -> 
 
 def create(session: Session, data: TrunkCreate) -> Trunk:
     values = _plain(data.model_dump())
-    _check(data.direction, values)
+    if missing := _auth_pair_missing(values):
+        raise Invalid(f"{missing}: digest auth needs both username and password",
+                      field=missing)
     _check_name_free(session, data.name)
-    if data.direction == "outbound" and not values.get("transport"):
-        values["transport"] = "auto"
     trunk = Trunk(**values, sync_status="pending")
     session.add(trunk)
     session.flush()
@@ -89,11 +93,8 @@ def create(session: Session, data: TrunkCreate) -> Trunk:
 
 def update(session: Session, trunk: Trunk, data: TrunkUpdate) -> Trunk:
     changes = _plain(data.model_dump(exclude_unset=True))
-    for name, value in changes.items():
-        if value is None and name in NOT_NULL:
-            raise Invalid(f"{name}: may not be null", field=name)
     merged = {name: getattr(trunk, name) for name in TrunkUpdate.model_fields} | changes
-    _check(trunk.direction, merged)
+    _check_change(trunk.direction, changes, merged)
     if "name" in changes:
         _check_name_free(session, changes["name"], trunk.id)
     for name, value in changes.items():

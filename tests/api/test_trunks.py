@@ -61,8 +61,11 @@ def test_invalid_trunks_name_the_field(client: TestClient, db: Session) -> None:
         assert_error(client.post("/api/v1/trunks", json=body), 422, "invalid", field)
     assert_error(client.patch(f"/api/v1/trunks/{inbound.id}", json={"direction": "outbound"}),
                  422, "invalid", "direction")
+    # valid requests that the trunk as it is cannot take
     assert_error(client.patch(f"/api/v1/trunks/{inbound.id}", json={"auth_username": "x"}),
-                 422, "invalid", "auth_password")
+                 409, "conflict", "auth_password")
+    assert_error(client.patch(f"/api/v1/trunks/{inbound.id}", json={"address": "pbx.example"}),
+                 409, "conflict", "address")
 
 
 def test_duplicate_name_is_409(client: TestClient, db: Session) -> None:
