@@ -110,13 +110,13 @@ class ApiProcess(ServiceProcess):
                             headers={"Authorization": f"Bearer {ADMIN_KEY}"})
 
 
-def start_api(stack: LocalStack, env: dict[str, str], artifacts: Path) -> ApiProcess:
-    """`contact-center api` on a free port of the stack's host, healthy when returned."""
-    host = stack.cfg.host
+def start_api(host: str, env: dict[str, str], artifacts: Path,
+              name: str = "api-server") -> ApiProcess:
+    """`contact-center api` on a free port of `host` (the stack's), healthy when returned."""
     port = free_port(host)
-    server = ApiProcess("api-server", [str(REPO_ROOT / ".venv/bin/contact-center"), "api"],
+    server = ApiProcess(name, [str(REPO_ROOT / ".venv/bin/contact-center"), "api"],
                         {**env, "API_HOST": host, "API_PORT": str(port)},
-                        log_path_for(artifacts, "api-server"))
+                        log_path_for(artifacts, name))
     server.base_url = f"http://{host}:{port}"
     server.start()
     try:
@@ -131,7 +131,7 @@ def start_api(stack: LocalStack, env: dict[str, str], artifacts: Path) -> ApiPro
 def api_server(live_stack: LocalStack, service_env: dict[str, str],
                artifacts_dir: Path) -> Iterator[ApiProcess]:
     """`contact-center api` on a free port, same DB and agent name as the worker."""
-    server = start_api(live_stack, service_env, artifacts_dir)
+    server = start_api(live_stack.cfg.host, service_env, artifacts_dir)
     try:
         yield server
     finally:

@@ -17,7 +17,11 @@ from app.limits import (
     length_of,
     text,
 )
-from app.numbers.e164 import TRANSFER_TARGET_FORMAT, normalize_transfer_target
+from app.numbers.e164 import (
+    MAX_TRANSFER_TARGET,
+    TRANSFER_TARGET_FORMAT,
+    normalize_transfer_target,
+)
 from app.pagination import UtcDateTime
 from core.models import Department
 
@@ -57,9 +61,11 @@ Prompt = per_language(MAX_PROMPT_CHARS)
 Welcome = per_language(MAX_LINE_CHARS)
 Voices = _keyed(per_language(MAX_NAME_CHARS), PROVIDER, "a provider name such as 'openai'",
                 MAX_VOICE_PROVIDERS)
-TransferTarget = Annotated[text(length_of(Department.human_transfer_target)),
-                           AfterValidator(normalize_transfer_target),
+TransferTarget = Annotated[str, AfterValidator(normalize_transfer_target),
                            Field(json_schema_extra={"format": TRANSFER_TARGET_FORMAT})]
+
+
+assert MAX_TRANSFER_TARGET == length_of(Department.human_transfer_target)
 
 
 class DepartmentFields(BaseModel):

@@ -6,12 +6,12 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from app.limits import Id, text
+from app.limits import Id
 from app.numbers.e164 import E164_FORMAT, normalize_e164
 from app.pagination import UtcDateTime
 
 # input may carry spacing ("+1 202-555-0123"); what is stored is at most 16 characters
-E164 = Annotated[text(32), AfterValidator(normalize_e164),
+E164 = Annotated[str, AfterValidator(normalize_e164),
                  Field(examples=["+12025550123"], description="E.164 (spacing is accepted)",
                        json_schema_extra={"format": E164_FORMAT})]
 

@@ -10,11 +10,12 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
 from app.limits import MAX_LIST_ITEMS, length_of, text
+from app.numbers.e164 import check_length
 from app.numbers.schemas import E164
 from app.pagination import UtcDateTime
 from core.models import Trunk
 
-NETWORK_FORMAT = "ip-network"  # an IPv4/IPv6 address or CIDR range
+NETWORK_FORMAT = "ip-network"  # an IPv4/IPv6 address or CIDR range (at most 64 characters)
 MAX_PASSWORD = 128
 # digest auth needs both or neither (the service checks it; the document says it)
 AUTH_PAIR: dict[str, Any] = {"dependentRequired": {"auth_username": ["auth_password"],
@@ -29,12 +30,12 @@ Host = text(length_of(Trunk.address), pattern=r"^[A-Za-z0-9.\-\[\]:]+$")
 
 def _network(value: str) -> str:
     try:
-        return str(ipaddress.ip_network(value.strip(), strict=False))
+        return str(ipaddress.ip_network(check_length(value, 64).strip(), strict=False))
     except ValueError:
         raise ValueError(f"'{value}' is not an IP address or CIDR range") from None
 
 
-Address = Annotated[text(64), AfterValidator(_network),
+Address = Annotated[str, AfterValidator(_network),
                     Field(json_schema_extra={"format": NETWORK_FORMAT})]
 Addresses = Annotated[list[Address], Field(max_length=MAX_LIST_ITEMS)]
 CallerIds = Annotated[list[E164], Field(max_length=MAX_LIST_ITEMS)]
