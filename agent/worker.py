@@ -38,6 +38,7 @@ from agent.records import CallRecorder
 from agent.sip_handoff import acknowledged_welcome, carried_context
 from agent.state import CallState
 from core.config import Settings, get_settings
+from core.pii import mask_number, redact_numbers
 from sip.handoff import HANDOFF_ATTRIBUTE
 
 LANGUAGES = ("ar", "en")
@@ -69,7 +70,7 @@ def parse_metadata(raw: str | None) -> dict[str, Any]:
     try:
         data = json.loads(raw or "{}")
     except ValueError:
-        log.warning("job metadata is not JSON: %r", (raw or "")[:200])
+        log.warning("job metadata is not JSON: %r", redact_numbers((raw or "")[:200]))
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -136,7 +137,7 @@ async def entrypoint(ctx: JobContext) -> None:
     bind(call_id=recorder.call_id, department=state.department)
     carried, greeting = await _claim_handoff(participant, state)
     log.info("call started: %s caller=%s dept=%s lang=%s providers: %s", state.source,
-             state.caller, state.department, language, describe_mode(settings))
+             mask_number(state.caller), state.department, language, describe_mode(settings))
 
     session = AgentSession[CallState](
         llm=providers.llm, stt=providers.stt or None,

@@ -23,6 +23,7 @@ from app.token.routes import router as token_router
 from app.trunks.routes import router as trunks_router
 from app.web import routes as web
 from core.config import Settings, get_settings
+from core.pii import RedactNumbers
 
 
 @asynccontextmanager
@@ -35,13 +36,15 @@ async def _reconciling(_: FastAPI) -> AsyncIterator[None]:
 
 
 def _show_app_logs(level: str) -> None:
-    """uvicorn configures only its own loggers; make ours visible at LOG_LEVEL too."""
+    """uvicorn configures only its own loggers; make ours visible at LOG_LEVEL too, with
+    phone numbers cut to their last digits (sync reports name numbers)."""
     for name in ("app", "sip"):
         logger = logging.getLogger(name)
         logger.setLevel(level.upper())
         if not logger.handlers:
             handler = logging.StreamHandler()
             handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+            handler.addFilter(RedactNumbers())
             logger.addHandler(handler)
 
 

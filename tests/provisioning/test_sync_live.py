@@ -36,7 +36,9 @@ async def test_numbers_become_rules_with_department_metadata(
         rule = on_server[num["e164"]]
         assert rule.sip_dispatch_rule_id == num["livekit_rule_id"]
         assert list(rule.numbers) == [num["e164"]] and list(rule.trunk_ids) == []
-        assert rule.rule.dispatch_rule_individual.room_prefix == f"call-{dept.slug}"
+        # callee rule: rooms are named after the called number, never the caller's
+        callee = rule.rule.dispatch_rule_callee
+        assert (callee.room_prefix, callee.randomize) == (f"call-{dept.slug}", True)
         assert dict(rule.attributes) == {"department": dept.slug, "number": num["e164"]}
         (agent,) = rule.room_config.agents
         assert agent.agent_name == lk_settings.agent_name
@@ -76,7 +78,7 @@ async def test_moving_a_number_updates_its_rule_in_place(
     assert moved["sync_status"] == "synced"
     assert moved["livekit_rule_id"] == num["livekit_rule_id"]  # updated, not replaced
     rule = (await managed_rules(lk))[num["e164"]]
-    assert rule.rule.dispatch_rule_individual.room_prefix == f"call-{billing.slug}"
+    assert rule.rule.dispatch_rule_callee.room_prefix == f"call-{billing.slug}"
     assert rule.attributes["department"] == billing.slug
 
     renamed = await api_client.patch(f"/api/v1/departments/{billing.id}",
