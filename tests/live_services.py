@@ -14,21 +14,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core import db as app_db
-from core.config import get_settings
 from livekit_stack import LocalStack
 from livekit_stack.probes import free_port, http_ok
 from livekit_stack.processes import ManagedProcess, wait_until
+from tests.support.environment import clear_settings_caches
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROVIDER_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ELEVEN_API_KEY", "TTS_PROVIDER")
 ADMIN_KEY = "test-admin-" + secrets.token_hex(8)
-
-
-def _clear_caches() -> None:
-    get_settings.cache_clear()
-    app_db.get_engine.cache_clear()
-    app_db.get_sessionmaker.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -43,9 +36,9 @@ def agent_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         mp.setenv("DATABASE_URL", url)
         for name in PROVIDER_ENV:  # offline mode in tests, whatever the developer's env says
             mp.delenv(name, raising=False)
-        _clear_caches()
+        clear_settings_caches()
         yield url
-    _clear_caches()
+    clear_settings_caches()
 
 
 @pytest.fixture(scope="session")
