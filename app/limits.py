@@ -9,7 +9,10 @@ from typing import Annotated, Any
 
 from fastapi import Path
 from pydantic import Field, StringConstraints
-from sqlalchemy.orm import InstrumentedAttribute
+
+from core.db import length_of
+
+__all__ = ["length_of"]  # schemas bound texts by the columns they are stored in
 
 # Integer primary keys are PostgreSQL `integer` (32-bit signed); offsets share the range.
 MAX_ID = 2**31 - 1
@@ -23,13 +26,6 @@ MAX_LINE_CHARS = 1_000  # one language's welcome line
 MAX_NAME_CHARS = 128  # display and persona names, TTS voice ids
 MAX_VOICE_PROVIDERS = 8
 MAX_LIST_ITEMS = 64  # addresses and caller ids on a trunk
-
-
-def length_of(column: InstrumentedAttribute[Any]) -> int:
-    """The declared length of a String column, so schemas and columns cannot drift apart."""
-    length = getattr(column.property.columns[0].type, "length", None)
-    assert isinstance(length, int), f"{column} has no length"
-    return length
 
 
 def text(max_length: int, *, min_length: int = 0, pattern: str | None = None,

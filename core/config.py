@@ -8,8 +8,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEV_DATA_ENCRYPTION_KEY = "dev-only-data-encryption-key-not-for-production"
 PLACEHOLDER_SECRETS = {"", "changeme", "secret", "dev-admin-key",
-                       "devsecret-local-only-change-me-0000"}
+                       "devsecret-local-only-change-me-0000", DEV_DATA_ENCRYPTION_KEY}
 
 
 class Settings(BaseSettings):
@@ -22,6 +23,10 @@ class Settings(BaseSettings):
 
     # Database: SQLite embedded by default, PostgreSQL via DATABASE_URL.
     database_url: str = "sqlite:///./contact_center.db"
+    # Encrypts secrets stored in the DB that must be read back (trunk digest passwords:
+    # core/encryption.py says why they cannot be hashed). Changing it makes stored
+    # passwords unreadable: set them again. The default is for development only.
+    data_encryption_key: SecretStr = SecretStr(DEV_DATA_ENCRYPTION_KEY)
 
     # LiveKit: standard names, the SDKs read them too.
     livekit_url: str = "ws://127.0.0.1:7880"
@@ -92,7 +97,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_placeholders_outside_dev(self) -> Settings:
         if self.environment != "dev":
-            for name in ("admin_api_key", "livekit_api_secret"):
+            for name in ("admin_api_key", "livekit_api_secret", "data_encryption_key"):
                 if getattr(self, name).get_secret_value() in PLACEHOLDER_SECRETS:
                     raise ValueError(f"{name.upper()} is a placeholder; set a real secret "
                                      f"when ENVIRONMENT={self.environment}")

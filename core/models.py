@@ -53,7 +53,8 @@ class Trunk(Timestamped, Base):
     direction: Mapped[str] = mapped_column(String(16))  # "inbound" | "outbound"
     allowed_addresses: Mapped[list[str]] = mapped_column(JSON, default=list)
     auth_username: Mapped[str | None] = mapped_column(String(128), default=None)
-    auth_password: Mapped[str | None] = mapped_column(String(256), default=None)
+    # digest password, encrypted (core/encryption.py: LiveKit needs it back in clear)
+    auth_password_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
     # outbound only
     address: Mapped[str | None] = mapped_column(String(255), default=None)
     transport: Mapped[str | None] = mapped_column(String(8), default=None)
@@ -90,7 +91,9 @@ class CallRecord(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     room_name: Mapped[str] = mapped_column(String(255), index=True)
     source: Mapped[str] = mapped_column(String(16))  # "sip" | "browser"
-    caller: Mapped[str | None] = mapped_column(String(64), default=None)
+    # phone calls: the raw SIP From user, not always E.164 (anonymous, long carrier ids);
+    # the agent cuts longer values to fit
+    caller: Mapped[str | None] = mapped_column(String(255), default=None)
     called_number: Mapped[str | None] = mapped_column(String(20), default=None)
     customer_id: Mapped[str | None] = mapped_column(String(128), default=None)
     customer_name: Mapped[str | None] = mapped_column(String(128), default=None)

@@ -13,6 +13,7 @@ from app.pagination import Page, PageDep
 from app.sync.trigger import commit_and_sync
 from app.trunks import service
 from app.trunks.schemas import TrunkCreate, TrunkOut, TrunkUpdate
+from core.encryption import SecretBox
 
 router = APIRouter(prefix="/api/v1/trunks", tags=["trunks"], dependencies=[AdminDep])
 TrunkId = path_id("Trunk id")
@@ -29,7 +30,7 @@ def list_trunks(session: SessionDep, page: PageDep,
 @router.post("", response_model=TrunkOut, status_code=status.HTTP_201_CREATED,
              responses=responses(409), summary="Add an inbound or outbound trunk")
 def create_trunk(body: TrunkCreate, session: SessionDep, settings: SettingsDep) -> TrunkOut:
-    trunk = service.create(session, body)
+    trunk = service.create(session, body, SecretBox.from_settings(settings))
     commit_and_sync(session, settings)
     return service.to_out(service.get(session, trunk.id))
 
@@ -44,7 +45,8 @@ def get_trunk(trunk_id: TrunkId, session: SessionDep) -> TrunkOut:
               summary="Change a trunk (only the fields sent)")
 def update_trunk(trunk_id: TrunkId, body: TrunkUpdate, session: SessionDep,
                  settings: SettingsDep) -> TrunkOut:
-    trunk = service.update(session, service.get(session, trunk_id), body)
+    trunk = service.update(session, service.get(session, trunk_id), body,
+                           SecretBox.from_settings(settings))
     commit_and_sync(session, settings)
     return service.to_out(trunk)
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.errors import Conflict, Invalid, NotFound
 from app.pagination import PageParams, paginate
 from app.trunks.schemas import TrunkCreate, TrunkOut, TrunkUpdate
+from core.encryption import SecretBox
 from core.models import Trunk
 
 OUTBOUND_ONLY = ("address", "transport", "outbound_numbers")
@@ -24,7 +25,8 @@ def to_out(trunk: Trunk) -> TrunkOut:
     return TrunkOut(
         id=trunk.id, name=trunk.name, direction=trunk.direction,  # type: ignore[arg-type]
         allowed_addresses=trunk.allowed_addresses or [], auth_username=trunk.auth_username,
-        has_auth=bool(trunk.auth_password), address=trunk.address, transport=trunk.transport,
+        has_auth=bool(trunk.auth_password_encrypted), address=trunk.address,
+        transport=trunk.transport,
         outbound_numbers=trunk.outbound_numbers or [],
         numbers=sorted(n.e164 for n in trunk.numbers), livekit_id=trunk.livekit_id,
         sync_status=trunk.sync_status, sync_error=trunk.sync_error,  # type: ignore[arg-type]
@@ -53,6 +55,11 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _store_password(trunk: Trunk, password: str | None, box: SecretBox) -> None:
+    """Only the encrypted password is stored (core/encryption.py says why not a hash)."""
+    trunk.auth_password_encrypted = box.encrypt(password) if password else None
+
+
 def _auth_pair_missing(v: dict[str, Any]) -> str | None:
     """The digest auth field that is missing while its partner is set, if any."""
     if bool(v.get("auth_username")) != bool(v.get("auth_password")):
@@ -79,24 +86,29 @@ def _check_name_free(session: Session, name: str, own_id: int | None = None) -> 
         raise Conflict(f"a trunk named '{name}' already exists", field="name")
 
 
-def create(session: Session, data: TrunkCreate) -> Trunk:
+def create(session: Session, data: TrunkCreate, box: SecretBox) -> Trunk:
     values = _plain(data.model_dump())
     if missing := _auth_pair_missing(values):
         raise Invalid(f"{missing}: digest auth needs both username and password",
                       field=missing)
     _check_name_free(session, data.name)
+    password = values.pop("auth_password")
     trunk = Trunk(**values, sync_status="pending")
+    _store_password(trunk, password, box)
     session.add(trunk)
     session.flush()
     return trunk
 
 
-def update(session: Session, trunk: Trunk, data: TrunkUpdate) -> Trunk:
+def update(session: Session, trunk: Trunk, data: TrunkUpdate, box: SecretBox) -> Trunk:
     changes = _plain(data.model_dump(exclude_unset=True))
-    merged = {name: getattr(trunk, name) for name in TrunkUpdate.model_fields} | changes
-    _check_change(trunk.direction, changes, merged)
+    current = {name: getattr(trunk, name) for name in TrunkUpdate.model_fields
+               if name != "auth_password"} | {"auth_password": trunk.auth_password_encrypted}
+    _check_change(trunk.direction, changes, current | changes)
     if "name" in changes:
         _check_name_free(session, changes["name"], trunk.id)
+    if "auth_password" in changes:
+        _store_password(trunk, changes.pop("auth_password"), box)
     for name, value in changes.items():
         setattr(trunk, name, value)
     if changes:

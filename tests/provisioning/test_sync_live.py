@@ -9,6 +9,7 @@ from livekit import api as lkapi
 from sqlalchemy.orm import Session
 
 from core.config import Settings
+from core.encryption import SecretBox
 from core.models import PhoneNumber
 from sip.provisioning import sync_database
 from sip.provisioning.desired import DEFAULT_INBOUND_KEY, MANAGED_BY, managed_key, trunk_key
@@ -63,6 +64,8 @@ async def test_number_on_its_own_trunk(api_client: httpx.AsyncClient, db: Sessio
     assert list(rule.trunk_ids) == [trunk["livekit_id"]]
     ours = await managed_inbound(lk)
     assert list(ours[trunk_key(trunk["id"])].numbers) == [num["e164"]]
+    # stored encrypted, decrypted only for LiveKit, which computes the digest from it
+    assert ours[trunk_key(trunk["id"])].auth_password == "pw-123456"
     assert DEFAULT_INBOUND_KEY not in ours  # no trunk-less numbers, no default trunk
 
     again = await sync_database(db, lk_settings)
@@ -139,8 +142,11 @@ async def test_unmanaged_objects_are_left_alone(api_client: httpx.AsyncClient, d
 
 async def test_second_sync_makes_zero_writes(api_client: httpx.AsyncClient, db: Session,
                                              lk: lkapi.LiveKitAPI, lk_settings: Settings) -> None:
-    inbound = factories.trunk(db, auth_username="u", auth_password="p-123456")
-    factories.trunk(db, direction="outbound", auth_username="o", auth_password="q-123456",
+    box = SecretBox.from_settings(lk_settings)
+    inbound = factories.trunk(db, auth_username="u",
+                              auth_password_encrypted=box.encrypt("p-123456"))
+    factories.trunk(db, direction="outbound", auth_username="o",
+                    auth_password_encrypted=box.encrypt("q-123456"),
                     outbound_numbers=["+12025550177"])
     dept = factories.department(db)
     factories.number(db, dept, trunk_id=inbound.id)
