@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from app import health, openapi
 from app.body_limit import BodyLimitMiddleware
+from app.calls.retention import purge_periodically
 from app.calls.routes import router as calls_router
 from app.departments.routes import router as departments_router
 from app.errors import install_error_handlers
@@ -27,12 +28,18 @@ from core.pii import RedactNumbers
 
 
 @asynccontextmanager
-async def _reconciling(_: FastAPI) -> AsyncIterator[None]:
-    task = asyncio.create_task(reconcile_on_startup(), name="startup-sip-sync")
+async def _background(_: FastAPI) -> AsyncIterator[None]:
+    """The served API's own work: reconcile LiveKit once at start; purge expired call
+    records periodically when CALL_RETENTION_DAYS is set."""
+    settings = get_settings()
+    tasks = [asyncio.create_task(reconcile_on_startup(), name="startup-sip-sync")]
+    if settings.call_retention_days:
+        tasks.append(asyncio.create_task(purge_periodically(settings), name="call-retention"))
     try:
         yield
     finally:
-        task.cancel()
+        for task in tasks:
+            task.cancel()
 
 
 def _show_app_logs(level: str) -> None:
@@ -48,13 +55,12 @@ def _show_app_logs(level: str) -> None:
             logger.addHandler(handler)
 
 
-def create_app(*, reconcile_on_startup: bool = False,
-               settings: Settings | None = None) -> FastAPI:
-    """The app; the served one (`app` below) also reconciles LiveKit from the DB at start."""
+def create_app(*, background: bool = False, settings: Settings | None = None) -> FastAPI:
+    """The app; the served one (`app` below) also runs its background work (`_background`)."""
     settings = settings or get_settings()
     _show_app_logs(settings.log_level)
     application = FastAPI(
-        lifespan=_reconciling if reconcile_on_startup else None,
+        lifespan=_background if background else None,
         title="Contact Center",
         version="0.1.0",
         description="Admin API for departments, phone numbers, SIP trunks and call records; "
@@ -79,4 +85,4 @@ def create_app(*, reconcile_on_startup: bool = False,
     return application
 
 
-app = create_app(reconcile_on_startup=True)
+app = create_app(background=True)

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     token_rate_limit_per_minute: int = 30  # per client IP, in memory (per API process)
     node_modules_dir: str | None = None  # where livekit-client is installed; default ./node_modules
 
+    # Personal data: ended call records (with their events and transcripts) older than this
+    # many days are deleted by the API process, every sweep interval; 0 = keep forever
+    call_retention_days: int = Field(default=0, ge=0)
+    call_retention_sweep_seconds: int = Field(default=3600, ge=60)
+
     # Agent
     agent_name: str = "contact-center"
     # Calls one worker accepts at once; the worker reports load = active calls / this, so it

@@ -103,7 +103,9 @@ class CallRecord(Base):
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)
     end_reason: Mapped[str | None] = mapped_column(String(64), default=None)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # indexed for the retention purge (app/calls/retention.py)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None,
+                                                      index=True)
     duration_seconds: Mapped[float | None] = mapped_column(Float, default=None)
     parent_call_id: Mapped[str | None] = mapped_column(
         ForeignKey("call_records.id", ondelete="SET NULL"), default=None

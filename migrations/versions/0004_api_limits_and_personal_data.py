@@ -3,7 +3,8 @@
 - call_records.caller holds the raw SIP From user: 64 -> 255 characters (the agent cuts
   longer values to fit);
 - trunks.auth_password (plain text) -> trunks.auth_password_encrypted, encrypted with
-  DATA_ENCRYPTION_KEY (core/encryption.py: LiveKit needs the password back, so no hash).
+  DATA_ENCRYPTION_KEY (core/encryption.py: LiveKit needs the password back, so no hash);
+- an index on call_records.ended_at for the retention purge (CALL_RETENTION_DAYS).
 
 Revision ID: 0004
 Revises: 0003
@@ -42,6 +43,8 @@ def upgrade() -> None:
     with op.batch_alter_table('call_records', schema=None) as batch_op:
         batch_op.alter_column('caller', existing_type=sa.String(length=64),
                               type_=sa.String(length=255), existing_nullable=True)
+        batch_op.create_index(batch_op.f('ix_call_records_ended_at'), ['ended_at'],
+                              unique=False)
     with op.batch_alter_table('trunks', schema=None) as batch_op:
         batch_op.add_column(sa.Column('auth_password_encrypted', sa.Text(), nullable=True))
     _rewrite('auth_password', 'auth_password_encrypted', box.encrypt)
@@ -59,5 +62,6 @@ def downgrade() -> None:
     op.execute("UPDATE call_records SET caller = substr(caller, 1, 64) "
                "WHERE length(caller) > 64")
     with op.batch_alter_table('call_records', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_call_records_ended_at'))
         batch_op.alter_column('caller', existing_type=sa.String(length=255),
                               type_=sa.String(length=64), existing_nullable=True)
