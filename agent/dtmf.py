@@ -1,6 +1,8 @@
 """DTMF menu over SIP: a key press hands the caller to a department or to a human.
 
 The menu comes from settings (DTMF_MENU, default 1 reception, 2 sales, 3 complaints, 0 human).
+Digits can be PINs or account numbers: logs say that a key was pressed and what it did,
+never which key; the call record keeps the digit only when it is a menu key.
 """
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ def attach(room: rtc.Room, session: AgentSession[CallState], state: CallState,
 async def handle_digit(session: AgentSession[CallState], state: CallState,
                        menu: Mapping[str, str], digit: str) -> None:
     action = menu.get(digit)
-    state.record("dtmf", digit=digit, action=action, department=state.department)
-    log.info("DTMF %s -> %s", digit, action)
-    if action is None:
+    if action is None:  # not a menu key: keep no trace of which
+        state.record("dtmf", action=None, department=state.department)
+        log.info("DTMF key pressed -> no menu action")
         return
+    state.record("dtmf", digit=digit, action=action, department=state.department)
+    log.info("DTMF key pressed -> %s", action)
     session.interrupt()
     if action == "human":
         await _to_human(session, state)
@@ -52,7 +56,7 @@ async def handle_digit(session: AgentSession[CallState], state: CallState,
             return
         session.update_agent(handoff_agent(session, action, f"DTMF {digit}", via="dtmf"))
     else:
-        log.warning("DTMF menu maps %s to unknown department %r", digit, action)
+        log.warning("DTMF menu entry points to unknown department %r", action)
 
 
 async def _to_human(session: AgentSession[CallState], state: CallState) -> None:

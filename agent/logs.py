@@ -2,7 +2,9 @@
 
 `bind(...)` stores the fields in a context variable (each job runs in its own task tree, so
 tasks created after binding inherit them); `CallContextFilter` copies them onto each record,
-where livekit's log formatter prints them as extra fields.
+where livekit's log formatter prints them as extra fields. Numbers are cut to their last
+digits on every line (core.pii): ours mask them where they are written, and `RedactNumbers`
+catches what livekit logs (the SIP participant's identity is `sip_<caller>`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import logging
 from contextvars import ContextVar
 from typing import Any
+
+from core.pii import RedactNumbers
 
 _DEFAULT: dict[str, Any] = {}
 _call_fields: ContextVar[dict[str, Any]] = ContextVar("call_fields", default=_DEFAULT)  # noqa: B039
@@ -45,9 +49,13 @@ class CallContextFilter(logging.Filter):
         return True
 
 
+LOGGERS = ("contact_center.agent", "livekit.agents", "livekit")
+
+
 def install() -> None:
-    """Attach the filter to our logger and livekit's (idempotent)."""
-    for name in ("contact_center.agent", "livekit.agents"):
+    """Attach the filters to our logger and livekit's (idempotent)."""
+    for name in LOGGERS:
         logger = logging.getLogger(name)
-        if not any(isinstance(f, CallContextFilter) for f in logger.filters):
-            logger.addFilter(CallContextFilter())
+        for kind in (CallContextFilter, RedactNumbers):
+            if not any(isinstance(f, kind) for f in logger.filters):
+                logger.addFilter(kind())

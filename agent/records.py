@@ -16,10 +16,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from agent.logs import log
-from core.db import session_scope
+from core.db import length_of, session_scope
 from core.models import CallEvent, CallRecord, new_id
 
 Op = Callable[[Session], None]
+
+
+def fit(column: Any, value: str | None) -> str | None:
+    """`value` cut to the column's length: a caller id longer than any real one (the raw SIP
+    From user) must not fail the record's first write and, with it, every event after."""
+    return value[:length_of(column)] if value else value
 
 
 class CallRecorder:
@@ -42,9 +48,12 @@ class CallRecorder:
         call_id = self.call_id = new_id()
 
         def create(db: Session) -> None:
-            db.add(CallRecord(id=call_id, room_name=room_name, source=source, caller=caller,
-                              called_number=called_number, customer_id=customer_id,
-                              customer_name=customer_name, first_department=department,
+            db.add(CallRecord(id=call_id, room_name=fit(CallRecord.room_name, room_name),
+                              source=source, caller=fit(CallRecord.caller, caller),
+                              called_number=fit(CallRecord.called_number, called_number),
+                              customer_id=fit(CallRecord.customer_id, customer_id),
+                              customer_name=fit(CallRecord.customer_name, customer_name),
+                              first_department=department,
                               current_department=department, language=language,
                               started_at=self._started_at))
             db.flush()

@@ -24,6 +24,7 @@ from agent.phrases import ACKNOWLEDGE_HANDOFF, HANDOFF_ABOUT, phrase
 from agent.state import CallState
 from agent.tools import TransferFailed, human_transfer_possible
 from core.config import get_settings
+from core.pii import mask_number, redact_numbers
 from sip.handoff import HANDOFF_HEADER
 
 RECENT_TURNS = 8
@@ -71,13 +72,14 @@ async def move_call_to_department(session: AgentSession[CallState], slug: str, r
             transfer_to=target, play_dialtone=False, headers={HANDOFF_HEADER: reference}))
     except Exception as exc:  # the caller stays with us whatever went wrong
         await asyncio.to_thread(handoff_refs.discard, reference)
-        log.warning("SIP handoff to %s (%s) failed: %s", slug, target, exc)
+        log.warning("SIP handoff to %s (%s) failed: %s", slug, mask_number(target),
+                    redact_numbers(str(exc)))
         state.record("transfer_failed", target=target, to_department=slug, error=str(exc)[:500])
         raise TransferFailed(str(exc)) from exc
     state.record("handoff_transferred", **{"from": state.department, "to": slug,
                                            "target": target, "via": via})
     state.end_reason = "transferred_to_department"
-    log.info("call transferred to %s at %s", slug, target)
+    log.info("call transferred to %s at %s", slug, mask_number(target))
     return True
 
 

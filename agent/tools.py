@@ -28,6 +28,7 @@ from agent.personas import LANGUAGES
 from agent.phrases import ANNOUNCE_HANDOFF, ANNOUNCE_HUMAN, CALLBACK, GOODBYE, phrase
 from agent.speech import switch_language
 from agent.state import CallState
+from core.pii import mask_number, redact_numbers
 
 
 async def _say(context: RunContext[CallState], text: str) -> None:
@@ -124,12 +125,13 @@ async def sip_transfer(state: CallState, reason: str) -> None:
             room_name=job.room.name, participant_identity=state.sip_identity,
             transfer_to=target, play_dialtone=True))
     except Exception as exc:  # the caller stays with us whatever went wrong
-        log.warning("SIP transfer to %s failed: %s", target, exc)
+        log.warning("SIP transfer to %s failed: %s", mask_number(target),
+                    redact_numbers(str(exc)))
         state.record("transfer_failed", target=target, error=str(exc)[:500])
         raise TransferFailed(str(exc)) from exc
     state.record("transfer_succeeded", target=target, reason=reason)
     state.end_reason = "transferred_to_human"
-    log.info("caller transferred to %s", target)
+    log.info("caller transferred to %s", mask_number(target))
 
 
 async def hand_to_human(state: CallState, reason: str, via: str,

@@ -39,6 +39,7 @@ from agent.sip_handoff import acknowledged_welcome, carried_context
 from agent.speech import CallListener, switch_language
 from agent.state import CallState
 from core.config import Settings, get_settings
+from core.pii import mask_number, redact_numbers
 from sip.handoff import HANDOFF_ATTRIBUTE
 
 LOOP_BLOCK_ENV = "LIVEKIT_AGENTS_LOOP_BLOCK_WARN_MS"
@@ -75,7 +76,7 @@ def parse_metadata(raw: str | None) -> dict[str, Any]:
     try:
         data = json.loads(raw or "{}")
     except ValueError:
-        log.warning("job metadata is not JSON: %r", (raw or "")[:200])
+        log.warning("job metadata is not JSON: %r", redact_numbers((raw or "")[:200]))
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -142,7 +143,8 @@ async def entrypoint(ctx: JobContext) -> None:
     bind(call_id=recorder.call_id, department=state.department)
     carried, greeting = await _claim_handoff(participant, state)
     log.info("call started: %s caller=%s dept=%s lang=%s providers: %s", state.source,
-             state.caller, state.department, state.language, describe_mode(settings))
+             mask_number(state.caller), state.department, state.language,
+             describe_mode(settings))
     listener = _listen(state, identify=not chosen and carried is None)
 
     session = AgentSession[CallState](

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Literal
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from livekit import api as lkapi
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from core.config import get_settings
@@ -33,7 +35,15 @@ async def _livekit_reachable() -> str | None:
         return f"{type(exc).__name__}: {exc}"[:300]
 
 
-@router.get("/ready", summary="Readiness: database and LiveKit reachable")
+class ReadyOut(BaseModel):
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, str] = Field(description='"ok" or "error: <why>" per dependency',
+                                   examples=[{"database": "ok", "livekit": "ok"}])
+
+
+@router.get("/ready", summary="Readiness: database and LiveKit reachable",
+            response_model=ReadyOut,
+            responses={503: {"model": ReadyOut, "description": "A dependency is unreachable"}})
 async def ready() -> JSONResponse:
     checks: dict[str, str] = {}
     try:
@@ -45,8 +55,8 @@ async def ready() -> JSONResponse:
     lk_error = await _livekit_reachable()
     checks["livekit"] = "ok" if lk_error is None else f"error: {lk_error}"
     ok = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks},
-                        status_code=200 if ok else 503)
+    body = ReadyOut(status="ok" if ok else "unavailable", checks=checks)
+    return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
 
 
 @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)

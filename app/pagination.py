@@ -11,6 +11,8 @@ from pydantic import AfterValidator, BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from app.limits import MAX_OFFSET, MAX_PAGE
+
 T = TypeVar("T")
 
 
@@ -27,8 +29,8 @@ class PageParams(BaseModel):
 
 
 def page_params(
-    limit: Annotated[int, Query(ge=1, le=500, description="Page size")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Items to skip")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size")] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 

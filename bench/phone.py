@@ -25,7 +25,7 @@ _BLOCK = re.compile(r"^-{20,} (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+)\n"
 
 
 def caller_number(i: int, run: int = 0) -> str:
-    """A unique caller per call, so rooms (call-<dept>_<caller>_<rnd>) identify the call."""
+    """A unique caller per call, so livekit-sip's log (fromUser -> room) identifies its room."""
     return f"+1555{run % 100:02d}{i:05d}"
 
 
@@ -118,21 +118,21 @@ async def dial_many(stack: LocalStack, calls: list[Call], workdir: Path, *,
 
 
 def attach_server_logs(timings: list[CallTiming], worker_log: Path, sip_log: Path) -> None:
-    """Fill each call's room, dispatch, agent-start and first-speech times from the logs."""
+    """Fill each call's room, dispatch, agent-start and first-speech times from the logs.
+    Rooms do not carry the caller's number; livekit-sip's log says which room each caller
+    (fromUser) went to."""
     by_caller = {t.caller: t for t in timings}
-
-    def call_of(room: str | None) -> CallTiming | None:
-        if not room:
-            return None
-        m = re.search(r"_(\+\d+)_", room)
-        return by_caller.get(m.group(1)) if m else None
-
     for ev in sip_events(sip_log, "signaling timestamps"):
         t = by_caller.get(ev.get("fromUser", ""))
         if t is not None and t.sip_invite_to_accept_ms is None:
             t.room = ev.get("room")
             t.sip_invite_to_ringing_ms = ev.get("inviteToRingingMs")
             t.sip_invite_to_accept_ms = ev.get("inviteToAcceptMs")
+    by_room = {t.room: t for t in timings if t.room}
+
+    def call_of(room: str | None) -> CallTiming | None:
+        return by_room.get(room) if room else None
+
     for ev in sip_events(sip_log, "SIP participant joined room"):
         t = call_of(ev.get("room"))
         if t is not None and t.sip_joined_at is None:

@@ -65,6 +65,6 @@ def turn_after(events: list[dict], start_at: float, *, uses_llm: bool,
 
 
 def dtmf_turns(events: list[dict]) -> list[Turn]:
-    """One Turn per DTMF digit the agent logged (agent/dtmf.py: "DTMF <digit> -> ...")."""
+    """One Turn per DTMF key the agent logged (agent/dtmf.py: "DTMF key pressed -> ...")."""
     return [turn_after(events, ev["at"], uses_llm=False) for ev in events
             if str(ev.get("message", "")).startswith("DTMF ")]

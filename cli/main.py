@@ -167,6 +167,15 @@ def _add_sip_commands() -> None:
 _add_sip_commands()
 
 
+def _add_calls_commands() -> None:
+    from app.calls.cli import calls_cli
+
+    cli.add_typer(calls_cli, name="calls")
+
+
+_add_calls_commands()
+
+
 def main() -> None:
     cli()
 

@@ -8,8 +8,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEV_DATA_ENCRYPTION_KEY = "dev-only-data-encryption-key-not-for-production"
 PLACEHOLDER_SECRETS = {"", "changeme", "secret", "dev-admin-key",
-                       "devsecret-local-only-change-me-0000"}
+                       "devsecret-local-only-change-me-0000", DEV_DATA_ENCRYPTION_KEY}
 
 
 class Settings(BaseSettings):
@@ -22,6 +23,10 @@ class Settings(BaseSettings):
 
     # Database: SQLite embedded by default, PostgreSQL via DATABASE_URL.
     database_url: str = "sqlite:///./contact_center.db"
+    # Encrypts secrets stored in the DB that must be read back (trunk digest passwords:
+    # core/encryption.py says why they cannot be hashed). Changing it makes stored
+    # passwords unreadable: set them again. The default is for development only.
+    data_encryption_key: SecretStr = SecretStr(DEV_DATA_ENCRYPTION_KEY)
 
     # LiveKit: standard names, the SDKs read them too.
     livekit_url: str = "ws://127.0.0.1:7880"
@@ -36,6 +41,9 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     cors_origins: list[str] = ["http://localhost:3000", "http://127.0.0.1:3000"]
+    # larger request bodies are refused with 413 before they are read (texts have their own
+    # bounds: 422); the largest real body, a department with long prompts, is far below
+    api_max_body_bytes: int = Field(default=1_048_576, ge=1024)
 
     # Browser test calls: POST /api/v1/token (and /api/token), the /call page
     livekit_public_url: str | None = None  # URL browsers reach LiveKit on; default LIVEKIT_URL
@@ -43,6 +51,11 @@ class Settings(BaseSettings):
     token_requires_auth: bool = False  # true: token endpoints need "Bearer <ADMIN_API_KEY>"
     token_rate_limit_per_minute: int = 30  # per client IP, in memory (per API process)
     node_modules_dir: str | None = None  # where livekit-client is installed; default ./node_modules
+
+    # Personal data: ended call records (with their events and transcripts) older than this
+    # many days are deleted by the API process, every sweep interval; 0 = keep forever
+    call_retention_days: int = Field(default=0, ge=0)
+    call_retention_sweep_seconds: int = Field(default=3600, ge=60)
 
     # Agent
     agent_name: str = "contact-center"
@@ -121,7 +134,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_placeholders_outside_dev(self) -> Settings:
         if self.environment != "dev":
-            for name in ("admin_api_key", "livekit_api_secret"):
+            for name in ("admin_api_key", "livekit_api_secret", "data_encryption_key"):
                 if getattr(self, name).get_secret_value() in PLACEHOLDER_SECRETS:
                     raise ValueError(f"{name.upper()} is a placeholder; set a real secret "
                                      f"when ENVIRONMENT={self.environment}")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, sessionmaker
 
 from core.config import get_settings
 
@@ -23,6 +24,14 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def length_of(column: InstrumentedAttribute[Any]) -> int:
+    """The declared length of a String column (API bounds and the agent's cuts use it, so
+    they cannot drift from the schema)."""
+    length = getattr(column.property.columns[0].type, "length", None)
+    assert isinstance(length, int), f"{column} has no length"
+    return length
 
 
 def make_engine(url: str) -> Engine:

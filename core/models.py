@@ -53,7 +53,8 @@ class Trunk(Timestamped, Base):
     direction: Mapped[str] = mapped_column(String(16))  # "inbound" | "outbound"
     allowed_addresses: Mapped[list[str]] = mapped_column(JSON, default=list)
     auth_username: Mapped[str | None] = mapped_column(String(128), default=None)
-    auth_password: Mapped[str | None] = mapped_column(String(256), default=None)
+    # digest password, encrypted (core/encryption.py: LiveKit needs it back in clear)
+    auth_password_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
     # outbound only
     address: Mapped[str | None] = mapped_column(String(255), default=None)
     transport: Mapped[str | None] = mapped_column(String(8), default=None)
@@ -90,7 +91,9 @@ class CallRecord(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     room_name: Mapped[str] = mapped_column(String(255), index=True)
     source: Mapped[str] = mapped_column(String(16))  # "sip" | "browser"
-    caller: Mapped[str | None] = mapped_column(String(64), default=None)
+    # phone calls: the raw SIP From user, not always E.164 (anonymous, long carrier ids);
+    # the agent cuts longer values to fit
+    caller: Mapped[str | None] = mapped_column(String(255), default=None)
     called_number: Mapped[str | None] = mapped_column(String(20), default=None)
     customer_id: Mapped[str | None] = mapped_column(String(128), default=None)
     customer_name: Mapped[str | None] = mapped_column(String(128), default=None)
@@ -100,7 +103,9 @@ class CallRecord(Base):
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)
     end_reason: Mapped[str | None] = mapped_column(String(64), default=None)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # indexed for the retention purge (app/calls/retention.py)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None,
+                                                      index=True)
     duration_seconds: Mapped[float | None] = mapped_column(Float, default=None)
     parent_call_id: Mapped[str | None] = mapped_column(
         ForeignKey("call_records.id", ondelete="SET NULL"), default=None

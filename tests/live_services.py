@@ -14,22 +14,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core import db as app_db
-from core.config import get_settings
 from livekit_stack import LocalStack
 from livekit_stack.probes import free_port, http_ok
 from livekit_stack.processes import ManagedProcess, wait_until
+from tests.support.environment import clear_settings_caches
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROVIDER_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ELEVEN_API_KEY", "TTS_PROVIDER",
                 "STT_PROVIDER", "SPEECH_URL", "SPEECH_API_KEY", "SPEECH_MODELS")
 ADMIN_KEY = "test-admin-" + secrets.token_hex(8)
-
-
-def _clear_caches() -> None:
-    get_settings.cache_clear()
-    app_db.get_engine.cache_clear()
-    app_db.get_sessionmaker.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -44,9 +37,9 @@ def agent_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         mp.setenv("DATABASE_URL", url)
         for name in PROVIDER_ENV:  # offline mode in tests, whatever the developer's env says
             mp.delenv(name, raising=False)
-        _clear_caches()
+        clear_settings_caches()
         yield url
-    _clear_caches()
+    clear_settings_caches()
 
 
 @pytest.fixture(scope="session")
@@ -140,13 +133,13 @@ class ApiProcess(ServiceProcess):
                             headers={"Authorization": f"Bearer {ADMIN_KEY}"})
 
 
-def start_api(stack: LocalStack, env: dict[str, str], artifacts: Path) -> ApiProcess:
-    """`contact-center api` on a free port of the stack's host, healthy when returned."""
-    host = stack.cfg.host
+def start_api(host: str, env: dict[str, str], artifacts: Path,
+              name: str = "api-server") -> ApiProcess:
+    """`contact-center api` on a free port of `host` (the stack's), healthy when returned."""
     port = free_port(host)
-    server = ApiProcess("api-server", [str(REPO_ROOT / ".venv/bin/contact-center"), "api"],
+    server = ApiProcess(name, [str(REPO_ROOT / ".venv/bin/contact-center"), "api"],
                         {**env, "API_HOST": host, "API_PORT": str(port)},
-                        log_path_for(artifacts, "api-server"))
+                        log_path_for(artifacts, name))
     server.base_url = f"http://{host}:{port}"
     server.start()
     try:
@@ -161,7 +154,7 @@ def start_api(stack: LocalStack, env: dict[str, str], artifacts: Path) -> ApiPro
 def api_server(live_stack: LocalStack, service_env: dict[str, str],
                artifacts_dir: Path) -> Iterator[ApiProcess]:
     """`contact-center api` on a free port, same DB and agent name as the worker."""
-    server = start_api(live_stack, service_env, artifacts_dir)
+    server = start_api(live_stack.cfg.host, service_env, artifacts_dir)
     try:
         yield server
     finally:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect, select
+from sqlalchemy import insert, inspect, select, text
 
+from core.config import get_settings
 from core.db import make_engine
+from core.encryption import SecretBox
 from core.migrate import alembic_config, downgrade, upgrade
-from core.models import Department
+from core.models import CallRecord, Department
 from tests.support.fixtures import BACKENDS, database_url, pg_server  # noqa: F401
 
 TABLES = {"departments", "phone_numbers", "trunks", "call_records", "call_events"}
@@ -33,5 +35,39 @@ def test_upgrade_downgrade_upgrade_and_check(backend: str,
         upgrade("head", url)
         assert TABLES <= set(inspect(engine).get_table_names())
         command.check(alembic_config(url))  # raises if models and migrations drifted
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_0004_encrypts_trunk_passwords_and_widens_the_caller(
+        backend: str, request: pytest.FixtureRequest) -> None:
+    """Plain-text passwords become encrypted ones (and back on downgrade); the caller column
+    takes a long SIP From user, which PostgreSQL refused at 64 characters."""
+    url = database_url(backend, request, "cc_migration_0004")
+    engine = make_engine(url)
+    box = SecretBox.from_settings(get_settings())
+    try:
+        upgrade("0003", url)
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO trunks (name, direction, allowed_addresses, auth_username, "
+                "auth_password, outbound_numbers, sync_status, created_at, updated_at) VALUES "
+                "('carrier', 'inbound', '[]', 'u', 'pa55-w0rd', '[]', 'synced', "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        upgrade("head", url)
+        columns = {c["name"] for c in inspect(engine).get_columns("trunks")}
+        assert "auth_password" not in columns
+        with engine.begin() as conn:
+            stored = conn.scalar(text("SELECT auth_password_encrypted FROM trunks"))
+            conn.execute(insert(CallRecord).values(
+                id="c" * 32, room_name="r", source="sip", caller="7" * 255,
+                first_department="sales", current_department="sales", language="en"))
+        assert "pa55" not in stored and box.decrypt(stored) == "pa55-w0rd"
+
+        downgrade("0003", url)
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT auth_password FROM trunks")) == "pa55-w0rd"
+            assert conn.scalar(text("SELECT caller FROM call_records")) == "7" * 64
     finally:
         engine.dispose()

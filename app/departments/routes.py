@@ -8,11 +8,12 @@ from app.departments import service
 from app.departments.schemas import DepartmentCreate, DepartmentOut, DepartmentUpdate
 from app.deps import AdminDep, SessionDep, SettingsDep
 from app.errors import responses
+from app.limits import path_id
 from app.pagination import Page, PageDep
 from app.sync.trigger import commit_and_sync
 
-router = APIRouter(prefix="/api/v1/departments", tags=["departments"], dependencies=[AdminDep],
-                   responses=responses(401, 422))
+router = APIRouter(prefix="/api/v1/departments", tags=["departments"], dependencies=[AdminDep])
+DepartmentId = path_id("Department id")
 
 
 @router.get("", response_model=Page[DepartmentOut], summary="List departments")
@@ -32,13 +33,13 @@ def create_department(body: DepartmentCreate, session: SessionDep,
 
 @router.get("/{department_id}", response_model=DepartmentOut, responses=responses(404),
             summary="Get a department")
-def get_department(department_id: int, session: SessionDep) -> DepartmentOut:
+def get_department(department_id: DepartmentId, session: SessionDep) -> DepartmentOut:
     return service.to_out(service.get(session, department_id))
 
 
 @router.patch("/{department_id}", response_model=DepartmentOut, responses=responses(404, 409),
               summary="Change a department (only the fields sent)")
-def update_department(department_id: int, body: DepartmentUpdate, session: SessionDep,
+def update_department(department_id: DepartmentId, body: DepartmentUpdate, session: SessionDep,
                       settings: SettingsDep) -> DepartmentOut:
     dept = service.update(session, service.get(session, department_id), body)
     commit_and_sync(session, settings)
@@ -47,6 +48,7 @@ def update_department(department_id: int, body: DepartmentUpdate, session: Sessi
 
 @router.delete("/{department_id}", status_code=status.HTTP_204_NO_CONTENT,
                responses=responses(404, 409), summary="Delete a department without numbers")
-def delete_department(department_id: int, session: SessionDep, settings: SettingsDep) -> None:
+def delete_department(department_id: DepartmentId, session: SessionDep,
+                      settings: SettingsDep) -> None:
     service.delete(session, service.get(session, department_id))
     commit_and_sync(session, settings)

@@ -1,50 +1,82 @@
-"""Request and response bodies for departments."""
+"""Request and response bodies for departments. Every text is bounded: by its column, or for
+the per-language JSON fields by sizes chosen for real prompts and names (app.limits)."""
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from app.numbers.e164 import normalize_transfer_target
+from app.limits import (
+    MAX_LANGUAGES,
+    MAX_LINE_CHARS,
+    MAX_NAME_CHARS,
+    MAX_PROMPT_CHARS,
+    MAX_VOICE_PROVIDERS,
+    length_of,
+    text,
+)
+from app.numbers.e164 import (
+    MAX_TRANSFER_TARGET,
+    TRANSFER_TARGET_FORMAT,
+    normalize_transfer_target,
+)
 from app.pagination import UtcDateTime
+from core.models import Department
 
 LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,62}[a-z0-9]$")]
-Language = Annotated[str, StringConstraints(pattern=LANG.pattern)]
+PROVIDER = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+Slug = text(length_of(Department.slug), pattern=r"^[a-z][a-z0-9_-]{0,62}[a-z0-9]$")
+Language = text(length_of(Department.default_language), pattern=LANG.pattern)
 # how callers are handed TO this department: in the room (persona switch) or by SIP transfer
 # to its phone number; null = the deployment's HANDOFF_MODE
 HandoffMode = Literal["in_room", "sip_transfer"]
 
 
-def _languages(value: dict[str, str]) -> dict[str, str]:
-    for lang in value:
-        if not LANG.match(lang):
-            raise ValueError(f"'{lang}' is not a language code such as 'ar' or 'en'")
-    return value
+def _keys(pattern: re.Pattern[str], what: str):  # type: ignore[no-untyped-def]
+    def check(value: dict[str, Any]) -> dict[str, Any]:
+        for key in value:
+            if not pattern.match(key):
+                raise ValueError(f"'{key}' is not {what}")
+        return value
+    return check
 
 
-def _voices(value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-    for per_language in value.values():
-        _languages(per_language)
-    return value
+def _keyed(value: Any, pattern: re.Pattern[str], what: str, max_items: int) -> Any:
+    """A JSON object whose keys match `pattern` (checked, and said in the schema)."""
+    return Annotated[dict[str, value],  # type: ignore[valid-type]
+                     Field(max_length=max_items,
+                           json_schema_extra={"propertyNames": {"pattern": pattern.pattern}}),
+                     AfterValidator(_keys(pattern, what))]
 
 
-PerLanguage = Annotated[dict[str, str], AfterValidator(_languages)]
-Voices = Annotated[dict[str, dict[str, str]], AfterValidator(_voices)]
-TransferTarget = Annotated[str, AfterValidator(normalize_transfer_target)]
+def per_language(max_chars: int) -> Any:
+    return _keyed(text(max_chars), LANG, "a language code such as 'ar' or 'en'", MAX_LANGUAGES)
+
+
+DisplayName = per_language(MAX_NAME_CHARS)
+PersonaName = per_language(MAX_NAME_CHARS)
+Prompt = per_language(MAX_PROMPT_CHARS)
+Welcome = per_language(MAX_LINE_CHARS)
+Voices = _keyed(per_language(MAX_NAME_CHARS), PROVIDER, "a provider name such as 'openai'",
+                MAX_VOICE_PROVIDERS)
+TransferTarget = Annotated[str, AfterValidator(normalize_transfer_target),
+                           Field(json_schema_extra={"format": TRANSFER_TARGET_FORMAT})]
+
+
+assert MAX_TRANSFER_TARGET == length_of(Department.human_transfer_target)
 
 
 class DepartmentFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    display_name: PerLanguage = Field(default_factory=dict, examples=[{"en": "Sales"}])
-    persona_name: PerLanguage = Field(default_factory=dict, examples=[{"en": "Sarah"}])
+    display_name: DisplayName = Field(default_factory=dict, examples=[{"en": "Sales"}])
+    persona_name: PersonaName = Field(default_factory=dict, examples=[{"en": "Sarah"}])
     default_language: Language = "ar"
-    instructions: PerLanguage = Field(default_factory=dict,
-                                      description="The assistant's prompt per language")
-    welcome: PerLanguage = Field(default_factory=dict, description="First line per language")
+    instructions: Prompt = Field(default_factory=dict,
+                                 description="The assistant's prompt per language")
+    welcome: Welcome = Field(default_factory=dict, description="First line per language")
     voices: Voices = Field(default_factory=dict,
                            description='TTS voice per provider and language, e.g. '
                                        '{"openai": {"ar": "nova", "en": "nova"}}')
@@ -59,17 +91,18 @@ class DepartmentCreate(DepartmentFields):
 
 
 class DepartmentUpdate(BaseModel):
-    """Only the fields sent are changed; `null` clears the optional ones."""
+    """Only the fields sent are changed; `null` clears the optional ones
+    (`human_transfer_target`, `handoff_mode`) and is refused for the others."""
 
     model_config = ConfigDict(extra="forbid")
 
-    slug: Slug | None = None
-    display_name: PerLanguage | None = None
-    persona_name: PerLanguage | None = None
-    default_language: Language | None = None
-    instructions: PerLanguage | None = None
-    welcome: PerLanguage | None = None
-    voices: Voices | None = None
+    slug: Slug = None
+    display_name: DisplayName = None
+    persona_name: PersonaName = None
+    default_language: Language = None
+    instructions: Prompt = None
+    welcome: Welcome = None
+    voices: Voices = None
     human_transfer_target: TransferTarget | None = None
     handoff_mode: HandoffMode | None = None
 

@@ -6,11 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.departments.schemas import DepartmentCreate, DepartmentOut, DepartmentUpdate
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, NotFound
 from app.pagination import PageParams, paginate
 from core.models import Department
-
-NULLABLE = {"human_transfer_target", "handoff_mode"}
 
 
 def to_out(dept: Department) -> DepartmentOut:
@@ -46,9 +44,6 @@ def create(session: Session, data: DepartmentCreate) -> Department:
 
 def update(session: Session, dept: Department, data: DepartmentUpdate) -> Department:
     changes = data.model_dump(exclude_unset=True)
-    for name, value in changes.items():
-        if value is None and name not in NULLABLE:
-            raise Invalid(f"{name}: may not be null", field=name)
     if "slug" in changes:
         _check_slug_free(session, changes["slug"], dept.id)
     for name, value in changes.items():

@@ -6,19 +6,22 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from app.numbers.e164 import normalize_e164
+from app.limits import Id
+from app.numbers.e164 import E164_FORMAT, normalize_e164
 from app.pagination import UtcDateTime
 
+# input may carry spacing ("+1 202-555-0123"); what is stored is at most 16 characters
 E164 = Annotated[str, AfterValidator(normalize_e164),
-                 Field(examples=["+12025550123"], description="E.164 (spacing is accepted)")]
+                 Field(examples=["+12025550123"], description="E.164 (spacing is accepted)",
+                       json_schema_extra={"format": E164_FORMAT})]
 
 
 class NumberCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     e164: E164
-    department_id: int = Field(description="The one department this number reaches")
-    trunk_id: int | None = Field(None, description="Inbound trunk; none = the managed default")
+    department_id: Id = Field(description="The one department this number reaches")
+    trunk_id: Id | None = Field(None, description="Inbound trunk; none = the managed default")
 
 
 class NumberUpdate(BaseModel):
@@ -26,9 +29,9 @@ class NumberUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    e164: E164 | None = None
-    department_id: int | None = None
-    trunk_id: int | None = None
+    e164: E164 = None
+    department_id: Id = None
+    trunk_id: Id | None = None
 
 
 class NumberOut(BaseModel):

@@ -1,6 +1,9 @@
 """Number rules: unique E.164; the department must exist; the trunk must be inbound.
 
-Any change marks the number `pending` until a sync confirms its dispatch rule on LiveKit.
+A department or trunk id in the body that does not exist is a 404 naming the field (as for
+ids in the path); an outbound trunk is a 409 (the request is valid, the trunk's direction is
+what refuses it). Any change marks the number `pending` until a sync confirms its dispatch
+rule on LiveKit.
 """
 
 from __future__ import annotations
@@ -8,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, NotFound
 from app.numbers.schemas import NumberCreate, NumberOut, NumberUpdate
 from app.pagination import PageParams, paginate
 from core.models import Department, PhoneNumber, Trunk
@@ -44,15 +47,15 @@ def list_page(session: Session, page: PageParams, *, department_id: int | None =
 def _check_references(session: Session, department_id: int | None,
                       trunk_id: int | None) -> None:
     if department_id is not None and session.get(Department, department_id) is None:
-        raise Invalid(f"department_id: no department with id {department_id}",
-                      field="department_id")
+        raise NotFound(f"department_id: no department with id {department_id}",
+                       field="department_id")
     if trunk_id is not None:
         trunk = session.get(Trunk, trunk_id)
         if trunk is None:
-            raise Invalid(f"trunk_id: no trunk with id {trunk_id}", field="trunk_id")
+            raise NotFound(f"trunk_id: no trunk with id {trunk_id}", field="trunk_id")
         if trunk.direction != "inbound":
-            raise Invalid(f"trunk_id: trunk {trunk_id} is {trunk.direction}; a number needs "
-                          "an inbound trunk", field="trunk_id")
+            raise Conflict(f"trunk_id: trunk {trunk_id} is {trunk.direction}; a number needs "
+                           "an inbound trunk", field="trunk_id")
 
 
 def _check_e164_free(session: Session, e164: str, own_id: int | None = None) -> None:
@@ -72,9 +75,6 @@ def create(session: Session, data: NumberCreate) -> PhoneNumber:
 
 def update(session: Session, num: PhoneNumber, data: NumberUpdate) -> PhoneNumber:
     changes = data.model_dump(exclude_unset=True)
-    for name in ("e164", "department_id"):
-        if name in changes and changes[name] is None:
-            raise Invalid(f"{name}: may not be null", field=name)
     _check_references(session, changes.get("department_id"), changes.get("trunk_id"))
     if "e164" in changes:
         _check_e164_free(session, changes["e164"], num.id)

@@ -8,11 +8,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from app.deps import AdminDep, SessionDep, SettingsDep
-from app.errors import responses
 from sip.provisioning import sync_database
 
-router = APIRouter(prefix="/api/v1/sip", tags=["sip"], dependencies=[AdminDep],
-                   responses=responses(401))
+router = APIRouter(prefix="/api/v1/sip", tags=["sip"], dependencies=[AdminDep])
 
 
 class SyncOut(BaseModel):

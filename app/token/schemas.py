@@ -13,10 +13,11 @@ ROOM_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 Language = Literal["ar", "en"]
 assert set(LANGUAGES) == {"ar", "en"}, "keep Language in step with app.seed.LANGUAGES"
 
-Slug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
+Slug = Annotated[str, StringConstraints(min_length=1, max_length=64,
                                         pattern=r"^[A-Za-z0-9_-]+$")]
 RoomName = Annotated[str, StringConstraints(pattern=ROOM_NAME_PATTERN)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+# stripped; "\S": not blank (said in the schema too, so blank names are invalid input)
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=128, pattern=r"\S")]
 
 
 class TokenRequest(BaseModel):

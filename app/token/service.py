@@ -13,7 +13,7 @@ from livekit import api
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import DomainError, Invalid, NotFound
+from app.errors import DomainError, Forbidden, NotFound
 from app.seed import LANGUAGES
 from app.token.schemas import DepartmentOption
 from core.config import Settings
@@ -67,10 +67,11 @@ PUBLIC_ROOM_PREFIX = "web-"
 
 def check_room_name(settings: Settings, room_name: str | None) -> None:
     """Public tokens (TOKEN_REQUIRES_AUTH=false) may only name `web-` rooms, so nobody can
-    ask for a token into a phone call's room (`call-...`) and listen in."""
+    ask for a token into a phone call's room (`call-...`) and listen in: 403 (a valid name
+    that this caller may not join)."""
     if room_name and not settings.token_requires_auth \
             and not room_name.startswith(PUBLIC_ROOM_PREFIX):
-        raise Invalid(f"room_name must start with {PUBLIC_ROOM_PREFIX!r} (other rooms need "
+        raise Forbidden(f"room_name must start with {PUBLIC_ROOM_PREFIX!r} (other rooms need "
                       "TOKEN_REQUIRES_AUTH=true and the admin key)", field="room_name")
 
 

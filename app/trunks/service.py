@@ -1,6 +1,8 @@
 """Trunk rules: unique name; inbound trunks take addresses and auth, outbound trunks need an
-address; username and password go together. Numbers on a deleted trunk fall back to the
-managed default inbound trunk."""
+address (the request schemas say so per direction); username and password go together.
+A change that the trunk as it is cannot take (a field of the other direction, half of the
+digest auth) is a 409. Numbers on a deleted trunk fall back to the managed default inbound
+trunk."""
 
 from __future__ import annotations
 
@@ -12,17 +14,19 @@ from sqlalchemy.orm import Session, selectinload
 from app.errors import Conflict, Invalid, NotFound
 from app.pagination import PageParams, paginate
 from app.trunks.schemas import TrunkCreate, TrunkOut, TrunkUpdate
+from core.encryption import SecretBox
 from core.models import Trunk
 
 OUTBOUND_ONLY = ("address", "transport", "outbound_numbers")
-NOT_NULL = {"name", "allowed_addresses", "outbound_numbers"}
+INBOUND_ONLY = ("allowed_addresses",)
 
 
 def to_out(trunk: Trunk) -> TrunkOut:
     return TrunkOut(
         id=trunk.id, name=trunk.name, direction=trunk.direction,  # type: ignore[arg-type]
         allowed_addresses=trunk.allowed_addresses or [], auth_username=trunk.auth_username,
-        has_auth=bool(trunk.auth_password), address=trunk.address, transport=trunk.transport,
+        has_auth=bool(trunk.auth_password_encrypted), address=trunk.address,
+        transport=trunk.transport,
         outbound_numbers=trunk.outbound_numbers or [],
         numbers=sorted(n.e164 for n in trunk.numbers), livekit_id=trunk.livekit_id,
         sync_status=trunk.sync_status, sync_error=trunk.sync_error,  # type: ignore[arg-type]
@@ -51,22 +55,29 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _check(direction: str, v: dict[str, Any]) -> None:
-    """The whole trunk, as it would be stored, must make sense."""
-    if direction == "inbound":
-        for name in OUTBOUND_ONLY:
-            if v.get(name):
-                raise Invalid(f"{name}: only outbound trunks have this", field=name)
-    else:
-        if not v.get("address"):
-            raise Invalid("address: an outbound trunk needs the carrier's address",
-                          field="address")
-        if v.get("allowed_addresses"):
-            raise Invalid("allowed_addresses: only inbound trunks have this",
-                          field="allowed_addresses")
+def _store_password(trunk: Trunk, password: str | None, box: SecretBox) -> None:
+    """Only the encrypted password is stored (core/encryption.py says why not a hash)."""
+    trunk.auth_password_encrypted = box.encrypt(password) if password else None
+
+
+def _auth_pair_missing(v: dict[str, Any]) -> str | None:
+    """The digest auth field that is missing while its partner is set, if any."""
     if bool(v.get("auth_username")) != bool(v.get("auth_password")):
-        missing = "auth_password" if v.get("auth_username") else "auth_username"
-        raise Invalid(f"{missing}: digest auth needs both username and password", field=missing)
+        return "auth_password" if v.get("auth_username") else "auth_username"
+    return None
+
+
+def _check_change(direction: str, changes: dict[str, Any], merged: dict[str, Any]) -> None:
+    """A change that the trunk, as it is, cannot take: 409 (the request itself is valid)."""
+    other_direction = OUTBOUND_ONLY if direction == "inbound" else INBOUND_ONLY
+    for name in other_direction:
+        if changes.get(name):
+            raise Conflict(f"{name}: this trunk is {direction}; only "
+                           f"{'outbound' if direction == 'inbound' else 'inbound'} trunks "
+                           "have this", field=name)
+    if missing := _auth_pair_missing(merged):
+        raise Conflict(f"{missing}: digest auth needs both username and password; this "
+                       f"change would leave only one", field=missing)
 
 
 def _check_name_free(session: Session, name: str, own_id: int | None = None) -> None:
@@ -75,27 +86,29 @@ def _check_name_free(session: Session, name: str, own_id: int | None = None) -> 
         raise Conflict(f"a trunk named '{name}' already exists", field="name")
 
 
-def create(session: Session, data: TrunkCreate) -> Trunk:
+def create(session: Session, data: TrunkCreate, box: SecretBox) -> Trunk:
     values = _plain(data.model_dump())
-    _check(data.direction, values)
+    if missing := _auth_pair_missing(values):
+        raise Invalid(f"{missing}: digest auth needs both username and password",
+                      field=missing)
     _check_name_free(session, data.name)
-    if data.direction == "outbound" and not values.get("transport"):
-        values["transport"] = "auto"
+    password = values.pop("auth_password")
     trunk = Trunk(**values, sync_status="pending")
+    _store_password(trunk, password, box)
     session.add(trunk)
     session.flush()
     return trunk
 
 
-def update(session: Session, trunk: Trunk, data: TrunkUpdate) -> Trunk:
+def update(session: Session, trunk: Trunk, data: TrunkUpdate, box: SecretBox) -> Trunk:
     changes = _plain(data.model_dump(exclude_unset=True))
-    for name, value in changes.items():
-        if value is None and name in NOT_NULL:
-            raise Invalid(f"{name}: may not be null", field=name)
-    merged = {name: getattr(trunk, name) for name in TrunkUpdate.model_fields} | changes
-    _check(trunk.direction, merged)
+    current = {name: getattr(trunk, name) for name in TrunkUpdate.model_fields
+               if name != "auth_password"} | {"auth_password": trunk.auth_password_encrypted}
+    _check_change(trunk.direction, changes, current | changes)
     if "name" in changes:
         _check_name_free(session, changes["name"], trunk.id)
+    if "auth_password" in changes:
+        _store_password(trunk, changes.pop("auth_password"), box)
     for name, value in changes.items():
         setattr(trunk, name, value)
     if changes:

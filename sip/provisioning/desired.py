@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from core.encryption import SecretBox, SecretUnreadable
 from core.models import PhoneNumber, Trunk
 
 MANAGED_BY = "contact-center"
@@ -109,28 +110,36 @@ class DesiredState:
     rules: list[DispatchRule] = field(default_factory=list)
     # keys of DB trunks that cannot exist on LiveKit as they are, and why
     skipped: dict[str, str] = field(default_factory=dict)
+    # keys whose LiveKit object is left as it is (its row cannot be read now: an unreadable
+    # password must not take a working trunk down)
+    untouched: set[str] = field(default_factory=set)
 
 
-def _inbound(trunk: Trunk, numbers: list[str]) -> InboundTrunk:
+def _auth(trunk: Trunk, box: SecretBox) -> dict[str, str]:
+    """The digest credentials LiveKit needs, the password decrypted (only here)."""
+    password = box.decrypt(trunk.auth_password_encrypted) \
+        if trunk.auth_password_encrypted else ""
+    return {"auth_username": trunk.auth_username or "", "auth_password": password}
+
+
+def _inbound(trunk: Trunk, numbers: list[str], box: SecretBox) -> InboundTrunk:
     return InboundTrunk(
         key=trunk_key(trunk.id), name=trunk.name, numbers=tuple(sorted(numbers)),
         allowed_addresses=tuple(sorted(trunk.allowed_addresses or [])),
-        auth_username=trunk.auth_username or "", auth_password=trunk.auth_password or "",
-        db_id=trunk.id,
+        db_id=trunk.id, **_auth(trunk, box),
     )
 
 
-def _outbound(trunk: Trunk) -> OutboundTrunk:
+def _outbound(trunk: Trunk, box: SecretBox) -> OutboundTrunk:
     return OutboundTrunk(
         key=trunk_key(trunk.id), name=trunk.name, address=trunk.address or "",
         transport=trunk.transport or "auto",
         numbers=tuple(sorted(trunk.outbound_numbers or [])),
-        auth_username=trunk.auth_username or "", auth_password=trunk.auth_password or "",
-        db_id=trunk.id,
+        db_id=trunk.id, **_auth(trunk, box),
     )
 
 
-def build_desired(session: Session, agent_name: str) -> DesiredState:
+def build_desired(session: Session, agent_name: str, box: SecretBox) -> DesiredState:
     state = DesiredState()
     numbers = list(session.scalars(
         select(PhoneNumber).options(selectinload(PhoneNumber.department))
@@ -143,10 +152,15 @@ def build_desired(session: Session, agent_name: str) -> DesiredState:
         (by_trunk.setdefault(num.trunk_id, []) if num.trunk_id else trunkless).append(num.e164)
 
     for trunk in trunks:
-        if trunk.direction == "outbound":
-            state.outbound.append(_outbound(trunk))
+        try:
+            if trunk.direction == "outbound":
+                state.outbound.append(_outbound(trunk, box))
+                continue
+            inbound = _inbound(trunk, by_trunk.get(trunk.id, []), box)
+        except SecretUnreadable as exc:  # left as it is on LiveKit until the password is set
+            state.skipped[trunk_key(trunk.id)] = f"auth_password: {exc}"
+            state.untouched.add(trunk_key(trunk.id))
             continue
-        inbound = _inbound(trunk, by_trunk.get(trunk.id, []))
         if inbound.matchable:
             state.inbound.append(inbound)
         else:

@@ -40,10 +40,13 @@ def outbound_info(d: OutboundTrunk) -> api.SIPOutboundTrunkInfo:
 
 
 def rule_info(d: DispatchRule, trunk_ids: list[str]) -> api.SIPDispatchRuleInfo:
+    """A callee rule: one new room per call named `<prefix>_<called number>_<random>`.
+    (An "individual" rule would put the caller's number in the room name, and livekit logs
+    the room name on every line of the call.)"""
     return api.SIPDispatchRuleInfo(
         name=d.name, metadata=d.metadata, numbers=[d.number], trunk_ids=trunk_ids,
-        rule=api.SIPDispatchRule(dispatch_rule_individual=api.SIPDispatchRuleIndividual(
-            room_prefix=d.room_prefix)),
+        rule=api.SIPDispatchRule(dispatch_rule_callee=api.SIPDispatchRuleCallee(
+            room_prefix=d.room_prefix, randomize=True)),
         attributes=d.attributes,
         room_config=api.RoomConfiguration(agents=[api.RoomAgentDispatch(
             agent_name=d.agent_name, metadata=d.agent_metadata)]),
@@ -67,7 +70,9 @@ def rule_fields(info: api.SIPDispatchRuleInfo) -> dict[str, Any]:
     return {
         "name": info.name, "metadata": info.metadata, "numbers": sorted(info.numbers),
         "trunk_ids": sorted(info.trunk_ids),
-        "room_prefix": info.rule.dispatch_rule_individual.room_prefix,
+        "rule": info.rule.WhichOneof("rule"),
+        "room_prefix": info.rule.dispatch_rule_callee.room_prefix,
+        "randomize": info.rule.dispatch_rule_callee.randomize,
         "attributes": dict(sorted(info.attributes.items())),
         "agents": [[a.agent_name, a.metadata] for a in info.room_config.agents],
     }

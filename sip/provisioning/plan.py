@@ -7,6 +7,7 @@ remaining trunk updates and creates, and rules last (they need the trunks' ids).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -52,8 +53,10 @@ def _trunk_ids(rule: DispatchRule, known: dict[str, str]) -> list[str]:
 
 
 def _diff(plan: Plan, kind: Kind, wanted: dict[str, tuple[str, Message]],
-          current: dict[str, Message], fields, id_attr: str) -> list[Action]:  # type: ignore[no-untyped-def]
-    """Creates and updates for one kind; deletes are added to the plan directly."""
+          current: dict[str, Message], fields, id_attr: str,  # type: ignore[no-untyped-def]
+          untouched: Collection[str] = ()) -> list[Action]:
+    """Creates and updates for one kind; deletes (except of `untouched` keys) are added to
+    the plan directly."""
     out = []
     for key, (name, info) in wanted.items():
         if key not in current:
@@ -67,7 +70,7 @@ def _diff(plan: Plan, kind: Kind, wanted: dict[str, tuple[str, Message]],
         else:
             plan.in_sync.append(key)
     for key, info in current.items():
-        if key not in wanted:
+        if key not in wanted and key not in untouched:
             plan.actions.append(Action("delete", kind, key, info.name, getattr(info, id_attr)))
     return out
 
@@ -94,10 +97,10 @@ def make_plan(desired: DesiredState, actual: ActualState) -> Plan:
 
     inbound = _diff(plan, "inbound_trunk",
                     {t.key: (t.name, m.inbound_info(t)) for t in desired.inbound},
-                    actual.inbound, m.inbound_fields, "sip_trunk_id")
+                    actual.inbound, m.inbound_fields, "sip_trunk_id", desired.untouched)
     outbound = _diff(plan, "outbound_trunk",
                      {t.key: (t.name, m.outbound_info(t)) for t in desired.outbound},
-                     actual.outbound, m.outbound_fields, "sip_trunk_id")
+                     actual.outbound, m.outbound_fields, "sip_trunk_id", desired.untouched)
     inbound.sort(key=lambda a: (not _gives_up_numbers_only(a), a.op != "update"))
     plan.actions.sort(key=lambda a: a.kind != "dispatch_rule")  # deletes: rules, then trunks
     plan.actions += inbound + outbound + rule_changes

@@ -12,6 +12,7 @@ from livekit import api
 from sqlalchemy.orm import Session
 
 from core.config import Settings
+from core.encryption import SecretBox
 from sip.provisioning.actual import read_actual
 from sip.provisioning.apply import UNREACHABLE, LiveKitUnreachable, Outcome, apply_plan
 from sip.provisioning.desired import DesiredState, build_desired
@@ -76,7 +77,7 @@ async def sync_database(session: Session, settings: Settings, *,
 
 
 async def _sync(session: Session, settings: Settings, dry_run: bool) -> SyncResult:
-    desired = build_desired(session, settings.agent_name)
+    desired = build_desired(session, settings.agent_name, SecretBox.from_settings(settings))
     outcome: Outcome | None = None
     plan = Plan()
     unmanaged = 0

@@ -61,7 +61,8 @@ def test_invalid_input_names_the_field(client: TestClient) -> None:
     cases = [
         ({**NEW, "slug": "Has Spaces"}, "slug"),
         ({**NEW, "welcome": {"english": "hi"}}, "welcome"),
-        ({**NEW, "voices": {"openai": {"EN!": "x"}}}, "voices"),
+        ({**NEW, "voices": {"openai": {"EN!": "x"}}}, "voices.openai"),
+        ({**NEW, "voices": {"Open AI": {"en": "x"}}}, "voices"),
         ({**NEW, "human_transfer_target": "12345"}, "human_transfer_target"),
         ({**NEW, "unknown": 1}, "unknown"),
     ]

@@ -54,14 +54,16 @@ def test_references_must_exist_and_trunk_must_be_inbound(client: TestClient,
     dept = factories.department(db)
     outbound = factories.trunk(db, direction="outbound")
     e164 = factories.next_e164()
+    # ids in the body that do not exist are 404s naming the field, as ids in the path are
     assert_error(client.post("/api/v1/numbers", json={"e164": e164, "department_id": 999999}),
-                 422, "invalid", "department_id")
+                 404, "not_found", "department_id")
     assert_error(client.post("/api/v1/numbers", json={"e164": e164, "department_id": dept.id,
                                                       "trunk_id": 999999}),
-                 422, "invalid", "trunk_id")
+                 404, "not_found", "trunk_id")
+    # a valid request that the trunk's direction refuses
     assert_error(client.post("/api/v1/numbers", json={"e164": e164, "department_id": dept.id,
                                                       "trunk_id": outbound.id}),
-                 422, "invalid", "trunk_id")
+                 409, "conflict", "trunk_id")
     assert_error(client.post("/api/v1/numbers", json={"e164": e164}), 422, "invalid",
                  "department_id")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from core.config import Settings
+from core.encryption import SecretBox
 from core.models import PhoneNumber, Trunk
 from tests.support import factories
 from tests.support.http import assert_error
@@ -18,7 +20,8 @@ OUTBOUND = {"name": "carrier-out", "direction": "outbound", "address": "sip.carr
             "auth_username": "us", "auth_password": SECRET}
 
 
-def test_inbound_trunk_never_echoes_the_password(client: TestClient, db: Session) -> None:
+def test_inbound_trunk_never_echoes_the_password(client: TestClient, db: Session,
+                                                 settings: Settings) -> None:
     resp = client.post("/api/v1/trunks", json=INBOUND)
     assert resp.status_code == 201, resp.text
     assert SECRET not in resp.text and "auth_password" not in resp.json()
@@ -28,7 +31,9 @@ def test_inbound_trunk_never_echoes_the_password(client: TestClient, db: Session
     for text in (client.get(f"/api/v1/trunks/{trunk['id']}").text,
                  client.get("/api/v1/trunks").text):
         assert SECRET not in text
-    assert db.get(Trunk, trunk["id"]).auth_password == SECRET  # stored, for LiveKit
+    stored = db.get(Trunk, trunk["id"]).auth_password_encrypted
+    assert SECRET not in stored  # encrypted at rest, readable back for LiveKit only
+    assert SecretBox.from_settings(settings).decrypt(stored) == SECRET
 
     cleared = client.patch(f"/api/v1/trunks/{trunk['id']}",
                            json={"auth_username": None, "auth_password": None}).json()
@@ -61,8 +66,11 @@ def test_invalid_trunks_name_the_field(client: TestClient, db: Session) -> None:
         assert_error(client.post("/api/v1/trunks", json=body), 422, "invalid", field)
     assert_error(client.patch(f"/api/v1/trunks/{inbound.id}", json={"direction": "outbound"}),
                  422, "invalid", "direction")
+    # valid requests that the trunk as it is cannot take
     assert_error(client.patch(f"/api/v1/trunks/{inbound.id}", json={"auth_username": "x"}),
-                 422, "invalid", "auth_password")
+                 409, "conflict", "auth_password")
+    assert_error(client.patch(f"/api/v1/trunks/{inbound.id}", json={"address": "pbx.example"}),
+                 409, "conflict", "address")
 
 
 def test_duplicate_name_is_409(client: TestClient, db: Session) -> None:

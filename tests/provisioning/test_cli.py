@@ -14,21 +14,15 @@ from livekit import api as lkapi
 from typer.testing import CliRunner, Result
 
 from cli.main import cli
-from core.config import get_settings
-from core.db import get_engine, get_sessionmaker, session_scope
+from core.db import session_scope
 from core.migrate import upgrade
 from core.models import Department
 from livekit_stack import LocalStack
 from tests.support import factories
+from tests.support.environment import environment
 from tests.support.livekit import managed_rules
 
 T = TypeVar("T")
-
-
-def _clear_caches() -> None:
-    get_engine().dispose()
-    for cached in (get_sessionmaker, get_engine, get_settings):
-        cached.cache_clear()
 
 
 @pytest.fixture
@@ -37,16 +31,10 @@ def cli_env(tmp_path: Path, live_stack: LocalStack,
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     upgrade("head", url)
     cfg = live_stack.cfg
-    for name, value in {"DATABASE_URL": url, "LIVEKIT_URL": cfg.livekit_http_url,
-                        "LIVEKIT_API_KEY": cfg.api_key, "LIVEKIT_API_SECRET": cfg.api_secret,
-                        "ENVIRONMENT": "dev"}.items():
-        monkeypatch.setenv(name, value)
-    _clear_caches()
-    try:
+    with environment(monkeypatch, DATABASE_URL=url, LIVEKIT_URL=cfg.livekit_http_url,
+                     LIVEKIT_API_KEY=cfg.api_key, LIVEKIT_API_SECRET=cfg.api_secret,
+                     ENVIRONMENT="dev"):
         yield
-    finally:
-        monkeypatch.undo()
-        _clear_caches()
 
 
 def _in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

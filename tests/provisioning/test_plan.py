@@ -52,3 +52,17 @@ def test_only_managed_objects_are_deleted_and_duplicates_go() -> None:
     assert sorted((a.op, a.livekit_id) for a in plan.actions) == [
         ("delete", "SDR_1"), ("delete", "SDR_2")]
     assert managed_key('{"owner": "ops"}') is None and managed_key("not json") is None
+
+
+def test_a_rule_that_puts_the_caller_in_room_names_is_updated_to_a_callee_rule() -> None:
+    """Rules made before rooms stopped carrying the caller's number are updated in place."""
+    rule = DispatchRule("number:" + NUM, "sales " + NUM, NUM, "sales", None, "agent")
+    old = m.rule_info(rule, [])
+    old.rule.CopyFrom(lkapi.SIPDispatchRule(dispatch_rule_individual=lkapi.SIPDispatchRuleIndividual(
+        room_prefix=rule.room_prefix)))
+    old.sip_dispatch_rule_id = "SDR_old"
+    plan = make_plan(DesiredState(rules=[rule]), ActualState(rules={rule.key: old}))
+    (action,) = plan.actions
+    assert (action.op, action.livekit_id) == ("update", "SDR_old")
+    assert action.changes["rule"] == ["dispatch_rule_individual", "dispatch_rule_callee"]
+    assert action.payload.rule.dispatch_rule_callee.randomize

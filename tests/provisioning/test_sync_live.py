@@ -9,6 +9,7 @@ from livekit import api as lkapi
 from sqlalchemy.orm import Session
 
 from core.config import Settings
+from core.encryption import SecretBox
 from core.models import PhoneNumber
 from sip.provisioning import sync_database
 from sip.provisioning.desired import DEFAULT_INBOUND_KEY, MANAGED_BY, managed_key, trunk_key
@@ -36,7 +37,9 @@ async def test_numbers_become_rules_with_department_metadata(
         rule = on_server[num["e164"]]
         assert rule.sip_dispatch_rule_id == num["livekit_rule_id"]
         assert list(rule.numbers) == [num["e164"]] and list(rule.trunk_ids) == []
-        assert rule.rule.dispatch_rule_individual.room_prefix == f"call-{dept.slug}"
+        # callee rule: rooms are named after the called number, never the caller's
+        callee = rule.rule.dispatch_rule_callee
+        assert (callee.room_prefix, callee.randomize) == (f"call-{dept.slug}", True)
         assert dict(rule.attributes) == {"department": dept.slug, "number": num["e164"]}
         (agent,) = rule.room_config.agents
         assert agent.agent_name == lk_settings.agent_name
@@ -61,6 +64,8 @@ async def test_number_on_its_own_trunk(api_client: httpx.AsyncClient, db: Sessio
     assert list(rule.trunk_ids) == [trunk["livekit_id"]]
     ours = await managed_inbound(lk)
     assert list(ours[trunk_key(trunk["id"])].numbers) == [num["e164"]]
+    # stored encrypted, decrypted only for LiveKit, which computes the digest from it
+    assert ours[trunk_key(trunk["id"])].auth_password == "pw-123456"
     assert DEFAULT_INBOUND_KEY not in ours  # no trunk-less numbers, no default trunk
 
     again = await sync_database(db, lk_settings)
@@ -76,7 +81,7 @@ async def test_moving_a_number_updates_its_rule_in_place(
     assert moved["sync_status"] == "synced"
     assert moved["livekit_rule_id"] == num["livekit_rule_id"]  # updated, not replaced
     rule = (await managed_rules(lk))[num["e164"]]
-    assert rule.rule.dispatch_rule_individual.room_prefix == f"call-{billing.slug}"
+    assert rule.rule.dispatch_rule_callee.room_prefix == f"call-{billing.slug}"
     assert rule.attributes["department"] == billing.slug
 
     renamed = await api_client.patch(f"/api/v1/departments/{billing.id}",
@@ -137,8 +142,11 @@ async def test_unmanaged_objects_are_left_alone(api_client: httpx.AsyncClient, d
 
 async def test_second_sync_makes_zero_writes(api_client: httpx.AsyncClient, db: Session,
                                              lk: lkapi.LiveKitAPI, lk_settings: Settings) -> None:
-    inbound = factories.trunk(db, auth_username="u", auth_password="p-123456")
-    factories.trunk(db, direction="outbound", auth_username="o", auth_password="q-123456",
+    box = SecretBox.from_settings(lk_settings)
+    inbound = factories.trunk(db, auth_username="u",
+                              auth_password_encrypted=box.encrypt("p-123456"))
+    factories.trunk(db, direction="outbound", auth_username="o",
+                    auth_password_encrypted=box.encrypt("q-123456"),
                     outbound_numbers=["+12025550177"])
     dept = factories.department(db)
     factories.number(db, dept, trunk_id=inbound.id)

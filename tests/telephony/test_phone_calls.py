@@ -4,10 +4,13 @@ the caller over; REFER transfers them to a human."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from livekit import api as lkapi
 
 from tests.live.sipp_runner import Call, dtmf, hang_up, pause, transferred
+from tests.live_services import ApiProcess, WorkerProcess
 from tests.telephony.conftest import HUMAN_LINES, Directory
 
 pytestmark = pytest.mark.live
@@ -136,3 +139,34 @@ async def test_number_on_a_digest_auth_trunk(directory: Directory, phone) -> Non
     assert answered.ear.heard_seconds() >= 1.0  # Sarah greeted the authenticated caller
     record = directory.wait_for_call(number, lambda r: r["status"] == "ended", "the call")
     assert record["first_department"] == "sales"
+
+
+async def test_a_calls_logs_carry_no_caller_number_and_no_dtmf_digit(
+    directory: Directory, phone, agent_worker: WorkerProcess, api_server: ApiProcess
+) -> None:
+    """Personal data: the room is named after the department's number (callee dispatch
+    rule), the caller's number is in the call record only, never in a log line of the
+    worker (at DEBUG, livekit's lines included) or the API; DTMF keys are logged as pressed,
+    with the action, never the digit (a key off the menu leaves no digit in the record)."""
+    caller = "+15557654321"
+    number = directory.numbers["reception"]
+    known = {c["id"] for c in directory.calls_to(number)}
+    call = await phone(Call(number, caller=caller,
+                            steps=[pause(3000), dtmf("93", tone_ms=1500), pause(9000)]))
+    _ok(call)
+    record = directory.wait_for_call(number, lambda r: r["status"] == "ended",
+                                     "the call to end", known)
+    assert record["caller"] == caller  # the record is where the number belongs
+    assert record["room_name"].startswith(f"call-reception_{number}_")
+    presses = [e["data"] for e in record["events"] if e["kind"] == "dtmf"]
+    assert presses == [{"action": None, "department": "reception"},
+                       {"digit": "3", "action": "complaints", "department": "reception"}]
+
+    digits = caller.lstrip("+")
+    for process in (agent_worker, api_server):
+        leaks = [line for line in process.log_text().splitlines() if digits in line]
+        assert leaks == [], f"{process.name} logged the caller's number: {leaks[:3]}"
+    call_lines = [json.loads(line) for line in agent_worker.log_text().splitlines()
+                  if record["id"] in line]
+    assert [ev["message"] for ev in call_lines if ev["message"].startswith("DTMF")] == [
+        "DTMF key pressed -> no menu action", "DTMF key pressed -> complaints"]

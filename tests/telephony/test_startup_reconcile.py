@@ -31,7 +31,7 @@ async def test_starting_the_api_recreates_rules_livekit_lost(
             sip_dispatch_rule_id=rule.sip_dispatch_rule_id))
     assert await _rules_for(lk, number) == []
 
-    restarted = start_api(live_stack, service_env, artifacts_dir)
+    restarted = start_api(live_stack.cfg.host, service_env, artifacts_dir)
     try:
         async def rule_back() -> bool:
             return len(await _rules_for(lk, number)) == 1

@@ -8,18 +8,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from core import db as app_db
-from core.config import get_settings
+from tests.support.environment import clear_settings_caches
 
 API_KEY = "tokentestkey"
 API_SECRET = "token-test-secret-0123456789abcdef0123"
 ADMIN_KEY = "token-test-admin-key-0123456789"
-
-
-def _clear_caches() -> None:
-    get_settings.cache_clear()
-    app_db.get_engine.cache_clear()
-    app_db.get_sessionmaker.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +42,7 @@ def make_client(token_db: str, monkeypatch: pytest.MonkeyPatch
             monkeypatch.delenv(name, raising=False)
         for name, value in {**base, **env}.items():
             monkeypatch.setenv(name, value)
-        _clear_caches()
+        clear_settings_caches()
         client = TestClient(create_app())
         clients.append(client)
         return client
@@ -57,7 +50,7 @@ def make_client(token_db: str, monkeypatch: pytest.MonkeyPatch
     yield make
     for client in clients:
         client.close()
-    _clear_caches()
+    clear_settings_caches()
 
 
 @pytest.fixture

@@ -63,7 +63,7 @@ def test_given_room_name_and_public_url(make_client) -> None:  # type: ignore[no
 def test_public_tokens_never_join_phone_call_rooms(make_client) -> None:  # type: ignore[no-untyped-def]
     payload = {"department": "sales", "room_name": "call-sales_15550100_abc"}
     r = make_client().post("/api/v1/token", json=payload)
-    assert r.status_code == 422 and r.json()["field"] == "room_name"
+    assert r.status_code == 403 and r.json()["field"] == "room_name"
     authed = make_client(TOKEN_REQUIRES_AUTH="true")
     r = authed.post("/api/v1/token", json=payload,
                     headers={"Authorization": f"Bearer {ADMIN_KEY}"})
@@ -168,7 +168,14 @@ def test_department_list_for_the_page(client: TestClient) -> None:
     assert body["languages"] == ["ar", "en"]
 
 
-def test_openapi_documents_errors(client: TestClient) -> None:
-    spec = client.get("/openapi.json").json()
-    responses = spec["paths"]["/api/v1/token"]["post"]["responses"]
-    assert {"201", "401", "404", "422", "429"} <= set(responses)
+def test_openapi_documents_errors_and_auth_as_configured(make_client) -> None:  # type: ignore[no-untyped-def]
+    """Public by default: the key is optional and a 401 cannot happen; with
+    TOKEN_REQUIRES_AUTH=true the document says the key is required."""
+    for path in ("/api/v1/token", "/api/token"):
+        public = make_client().get("/openapi.json").json()["paths"][path]["post"]
+        assert {"403", "404", "413", "422", "429"} <= set(public["responses"])
+        assert "401" not in public["responses"] and {} in public["security"]
+        private = make_client(TOKEN_REQUIRES_AUTH="true").get("/openapi.json").json()
+        operation = private["paths"][path]["post"]
+        assert "401" in operation["responses"] and operation["security"] == [
+            {"HTTPBearer": []}]
