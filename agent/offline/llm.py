@@ -22,7 +22,7 @@ from livekit.agents.types import (
     NotGivenOr,
 )
 
-from agent.offline.text import contains_any, is_arabic, normalize
+from nlu.normalize import contains_any, is_arabic, normalize
 
 GOODBYE = ("مع السلامة", "مع السلامه", "وداعا", "الى اللقاء", "bye", "goodbye", "good bye")
 HUMAN = ("موظف", "انسان", "شخص حقيقي", "مندوب", "human", "agent", "representative",
