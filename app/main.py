@@ -14,7 +14,9 @@ from app import health
 from app.calls.routes import router as calls_router
 from app.departments.routes import router as departments_router
 from app.errors import install_error_handlers
+from app.knowledge.routes import router as knowledge_router
 from app.numbers.routes import router as numbers_router
+from app.routing_examples.routes import router as examples_router
 from app.sync.routes import router as sip_router
 from app.sync.startup import reconcile_on_startup
 from app.token.routes import router as token_router
@@ -51,8 +53,8 @@ def create_app(*, reconcile_on_startup: bool = False) -> FastAPI:
         lifespan=_reconciling if reconcile_on_startup else None,
         title="Contact Center",
         version="0.1.0",
-        description="Admin API for departments, phone numbers, SIP trunks and call records; "
-        "browser-call tokens; test-call page.",
+        description="Admin API for departments, routing examples, knowledge, phone numbers, "
+        "SIP trunks and call records; browser-call tokens; test-call page.",
     )
     application.add_middleware(
         CORSMiddleware,
@@ -62,8 +64,8 @@ def create_app(*, reconcile_on_startup: bool = False) -> FastAPI:
     )
     application.include_router(health.router)
     install_error_handlers(application)
-    for router in (departments_router, numbers_router, trunks_router, calls_router,
-                   sip_router):
+    for router in (departments_router, examples_router, knowledge_router, numbers_router,
+                   trunks_router, calls_router, sip_router):
         application.include_router(router)
     application.include_router(token_router)
     web.install(application)  # /, /call, /static (keep last: it mounts /static)

@@ -103,10 +103,10 @@ class Understanding:
         ranking = self.classifier.rank(text, {*departments, *answerable, *BUILTIN})
         top, confidence = ranking[0]
         sure = confidence >= self.route_threshold
-        if top == HUMAN and (sure or contains_any(text, PERSON_WORDS)):
+        if top == HUMAN and contains_any(text, PERSON_WORDS):
             return HumanRequest(confidence)
         named = self.named_department(text, [s for s in offered if s != current])
-        if named and not (sure and top in departments and top != named):
+        if named and not (sure and top in offered and top != named):  # "complain about sales"
             return Route(named, 1.0)
         best = next(((x, c) for x, c in ranking if x in answerable), None)
         answer = self.knowledge.entry(best[0]) if best and best[1] >= \

@@ -67,3 +67,12 @@ def delete(session: Session, dept: Department) -> None:
                        "them first", field="department_id")
     session.delete(dept)
     session.flush()
+
+
+def require(session: Session, department_id: int) -> Department:
+    """The department a request body points at (422 naming `department_id` if none)."""
+    dept = session.get(Department, department_id)
+    if dept is None:
+        raise Invalid(f"department_id: no department with id {department_id}",
+                      field="department_id")
+    return dept

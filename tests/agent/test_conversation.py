@@ -96,7 +96,7 @@ async def test_general_question_gets_a_short_answer_in_the_callers_language(star
 def _with_human_line(directory: PersonaDirectory, slug: str, target: str) -> PersonaDirectory:
     personas = {**directory.personas}
     personas[slug] = dataclasses.replace(personas[slug], human_transfer_target=target)
-    return PersonaDirectory.of(personas.values())
+    return PersonaDirectory.of(personas.values(), nlu=directory.nlu)
 
 
 def _fake_job(monkeypatch: pytest.MonkeyPatch, transfer: AsyncMock) -> None:
