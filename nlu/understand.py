@@ -21,7 +21,9 @@ from nlu.retrieval import KnowledgeEntry, KnowledgeIndex, Match
 
 HUMAN = "__human__"  # built-in intent: "let me talk to a person"
 SMALLTALK = "__smalltalk__"  # built-in intent: greetings, thanks, yes/no
-BUILTIN = {HUMAN: "human", SMALLTALK: "smalltalk"}  # label -> nlu/intents/<name>.<lang>.txt
+OTHER = "__other__"  # built-in: talk about nothing the contact center does (never routed)
+# label -> nlu/intents/<name>.<lang>.txt
+BUILTIN = {HUMAN: "human", SMALLTALK: "smalltalk", OTHER: "other"}
 LANGUAGES = ("ar", "en")
 # Knowledge entries have far fewer phrasings than departments; their examples count double
 # so a question is not pulled to a department for lack of data (bench/README.md, NLU).
