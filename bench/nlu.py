@@ -92,6 +92,7 @@ class Result:
     expected: str
     got: str
     current: str
+    text: str
 
     @property
     def correct(self) -> bool:
@@ -113,7 +114,7 @@ def run_routing(model: Understanding, language: str) -> list[Result]:
         current = "sales" if expected == "reception" else "reception"
         meaning = model.interpret(text, current=current,
                                   offered=[s for s in SLUGS if s != current])
-        results.append(Result(language, expected, outcome(meaning), current))
+        results.append(Result(language, expected, outcome(meaning), current, text))
     return results
 
 
@@ -125,7 +126,7 @@ def run_knowledge(model: Understanding, language: str) -> list[Result]:
         meaning = model.interpret(text, current=current,
                                   offered=[s for s in SLUGS if s != current])
         results.append(Result(language, NONE if key == NONE else f"answer:{key}",
-                              outcome(meaning), current))
+                              outcome(meaning), current, text))
     return results
 
 
@@ -176,11 +177,6 @@ def confusion(results: Sequence[Result]) -> str:
     return markdown_table(["expected \\ got", *columns], rows)
 
 
-def misses(results: Sequence[Result], texts: dict[tuple[str, str], list[str]]) -> str:
-    return "\n".join(f"- [{x.language}] expected {x.expected}, got {x.got}"
-                     for x in results if not x.correct)
-
-
 def evaluate(model: Understanding) -> tuple[list[Result], list[Result]]:
     routing = [r for lang in LANGUAGES for r in run_routing(model, lang)]
     knowledge = [r for lang in LANGUAGES for r in run_knowledge(model, lang)]
@@ -203,21 +199,9 @@ def report(show_misses: bool = False) -> str:
     ]
     if show_misses:
         parts.append("Misses:\n\n" + "\n".join(
-            f"- [{x.language}] at {x.current}: expected {x.expected}, got {x.got}: {text}"
-            for x, text in _with_texts(routing + knowledge) if not x.correct))
+            f"- [{x.language}] at {x.current}: expected {x.expected}, got {x.got}: {x.text}"
+            for x in routing + knowledge if not x.correct))
     return "\n\n".join(parts)
-
-
-def _with_texts(results: Sequence[Result]) -> list[tuple[Result, str]]:
-    texts = {lang: [t for _, t in heldout("routing", lang)] + [t for _, t in
-                                                               heldout("knowledge", lang)]
-             for lang in LANGUAGES}
-    cursor: Counter[str] = Counter()
-    out = []
-    for x in results:
-        out.append((x, texts[x.language][cursor[x.language]]))
-        cursor[x.language] += 1
-    return out
 
 
 def sweep(route: Sequence[float], knowledge: Sequence[float]) -> str:
