@@ -19,7 +19,7 @@ from core.config import Settings
 from core.db import session_scope
 from core.models import Department, PhoneNumber, RoutingExample
 from core.models import KnowledgeEntry as KnowledgeModel
-from nlu import KnowledgeEntry, NluData, Understanding, build_understanding
+from nlu.understand import KnowledgeEntry, NluData, Understanding, build_understanding
 
 LANGUAGE_NAMES = {"ar": {"ar": "العربية", "en": "Arabic"},
                   "en": {"ar": "الإنجليزية", "en": "English"}}

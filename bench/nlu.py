@@ -22,7 +22,9 @@ from pathlib import Path
 
 from app.seed import DEFAULT_DEPARTMENTS, default_knowledge, default_routing_examples
 from bench.tables import markdown_table
-from nlu import (
+from nlu.understand import (
+    KNOWLEDGE_THRESHOLD,
+    ROUTE_THRESHOLD,
     Answer,
     Clarify,
     HumanRequest,
@@ -32,7 +34,6 @@ from nlu import (
     SmallTalk,
     Understanding,
 )
-from nlu.understand import KNOWLEDGE_THRESHOLD, ROUTE_THRESHOLD
 
 DATA = Path(__file__).resolve().parent / "data"
 LANGUAGES = ("ar", "en")

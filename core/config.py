@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from nlu.understand import KNOWLEDGE_THRESHOLD, ROUTE_THRESHOLD
+from nlu.defaults import KNOWLEDGE_THRESHOLD, ROUTE_THRESHOLD
 
 PLACEHOLDER_SECRETS = {"", "changeme", "secret", "dev-admin-key",
                        "devsecret-local-only-change-me-0000"}

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.svm import LinearSVC
 
+from nlu.defaults import ROUTE_THRESHOLD as DEFAULT_THRESHOLD
 from nlu.features import vectorizer
 
-DEFAULT_THRESHOLD = 0.3
 MARGIN_SCALE = 2.0  # confidence = logistic(MARGIN_SCALE * margin)
 
 

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from nlu.classifier import IntentClassifier
+from nlu.defaults import KNOWLEDGE_THRESHOLD as DEFAULT_THRESHOLD
 
-DEFAULT_THRESHOLD = 0.3
 PREFIX = "kb:"
 
 

@@ -27,8 +27,16 @@ from livekit.agents.types import (
 )
 
 from agent.phrases import alternatives, line
-from nlu import Answer, Clarify, HumanRequest, NluData, Route, Understanding, build_understanding
 from nlu.normalize import contains_any, is_arabic
+from nlu.understand import (
+    Answer,
+    Clarify,
+    HumanRequest,
+    NluData,
+    Route,
+    Understanding,
+    build_understanding,
+)
 
 GOODBYE = ("مع السلامة", "مع السلامه", "وداعا", "الى اللقاء", "bye", "goodbye", "good bye")
 TO_ENGLISH = ("english please", "speak english", "in english", "english", "بالانجليزي",

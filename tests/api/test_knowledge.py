@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from agent.personas import nlu_snapshot
 from core.config import Settings
-from nlu import Answer, build_understanding
+from nlu.understand import Answer, build_understanding
 from tests.support import factories
 from tests.support.http import assert_error
 

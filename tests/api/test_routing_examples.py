@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from agent.personas import nlu_snapshot
 from core.config import Settings
 from core.models import RoutingExample
-from nlu import Route, build_understanding
+from nlu.understand import Route, build_understanding
 from tests.support import factories
 from tests.support.http import assert_error
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.seed import DEFAULT_DEPARTMENTS, default_knowledge, default_routing_examples
-from nlu import KnowledgeEntry, NluData, Understanding, build_understanding
+from nlu.understand import KnowledgeEntry, NluData, Understanding, build_understanding
 
 
 def seed_data() -> NluData:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu import IntentClassifier
+from nlu.understand import IntentClassifier
 
 EXAMPLES = [
     ("sales", "I want to buy a plan"), ("sales", "I'd like to purchase a subscription"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu import (
+from nlu.understand import (
     Answer,
     Clarify,
     HumanRequest,
