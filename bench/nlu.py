@@ -225,8 +225,8 @@ def main(argv: Sequence[str] | None = None, echo: Callable[[str], object] = prin
     args = p.parse_args(argv)
     echo(report(args.misses))
     if args.sweep:
-        echo("\nThreshold sweep:\n\n" + sweep([0.25, 0.3, 0.35, 0.4, 0.45],
-                                              [0.35, 0.4, 0.45, 0.5, 0.55]))
+        echo("\nThreshold sweep:\n\n" + sweep([0.2, 0.25, 0.3, 0.35, 0.4],
+                                              [0.25, 0.3, 0.35, 0.4, 0.45]))
     if args.compare:
         from bench.nlu_variants import compare
 
