@@ -55,6 +55,14 @@ class Unauthorized(DomainError):
     code = "unauthorized"
 
 
+def reject_nulls(changes: dict[str, Any], nullable: set[str] | frozenset[str] = frozenset()
+                 ) -> None:
+    """A PATCH body may send `null` only for the fields that can be cleared."""
+    for name, value in changes.items():
+        if value is None and name not in nullable:
+            raise Invalid(f"{name}: may not be null", field=name)
+
+
 def error_response(status: int, code: str, detail: str, field: str | None = None,
                    headers: dict[str, str] | None = None) -> JSONResponse:
     body = ErrorBody(error=code, detail=detail, field=field).model_dump()

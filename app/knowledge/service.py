@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.departments.service import require
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, NotFound, reject_nulls
 from app.knowledge.schemas import EntryCreate, EntryOut, EntryUpdate
 from app.pagination import PageParams, paginate
 from core.models import KnowledgeEntry
@@ -56,9 +56,7 @@ def create(session: Session, data: EntryCreate) -> KnowledgeEntry:
 
 def update(session: Session, row: KnowledgeEntry, data: EntryUpdate) -> KnowledgeEntry:
     changes = data.model_dump(exclude_unset=True)
-    for name, value in changes.items():
-        if value is None and name not in NULLABLE:
-            raise Invalid(f"{name}: may not be null", field=name)
+    reject_nulls(changes, NULLABLE)
     if changes.get("department_id") is not None:
         require(session, changes["department_id"])
     if "key" in changes:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.departments.service import require
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, NotFound, reject_nulls
 from app.pagination import PageParams, paginate
 from app.routing_examples.schemas import ExampleCreate, ExampleOut, ExampleUpdate
 from core.models import RoutingExample
@@ -63,9 +63,7 @@ def create(session: Session, data: ExampleCreate) -> RoutingExample:
 
 def update(session: Session, row: RoutingExample, data: ExampleUpdate) -> RoutingExample:
     changes = data.model_dump(exclude_unset=True)
-    for name, value in changes.items():
-        if value is None:
-            raise Invalid(f"{name}: may not be null", field=name)
+    reject_nulls(changes)
     moved = changes.get("department_id", row.department_id) != row.department_id
     _check(session, changes.get("department_id", row.department_id),
            changes.get("language", row.language), changes.get("text", row.text),

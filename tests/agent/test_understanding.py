@@ -15,6 +15,7 @@ from agent.phrases import line
 from agent.providers import build_providers
 from agent.state import CallState
 from agent.tools import lookup_knowledge
+from tests.agent.expect import assert_handed_over
 
 
 @pytest.mark.parametrize(("utterance", "target", "language"), [
@@ -30,13 +31,7 @@ async def test_a_paraphrase_hands_the_caller_over(start_call, directory, utteran
 
     result = await session.run(user_input=utterance)
 
-    result.expect.next_event().is_function_call(name="transfer_to_department",
-                                                arguments={"department": target})
-    result.expect.skip_next_event_if(type="message", role="assistant")  # the announcement
-    result.expect.next_event().is_function_call_output(is_error=False)
-    result.expect.next_event().is_agent_handoff(new_agent_type=PersonaAgent)
-    greeting = result.expect.next_event().is_message(role="assistant").event().item
-    assert greeting.text_content == directory.resolve(target).welcome_for(language)
+    assert_handed_over(result, directory, target, language)
     assert state.department == target
 
 
