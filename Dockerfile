@@ -30,6 +30,7 @@ WORKDIR /srv
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY core ./core
+COPY nlu ./nlu
 COPY app ./app
 COPY agent ./agent
 COPY sip ./sip

@@ -20,7 +20,7 @@ bench: install  ## every benchmark table (bench/README.md), in a private netns l
 	bash scripts/netns-run.sh $(VENV)/python -m bench.run_all $(BENCH_ARGS)
 
 lint:
-	$(VENV)/ruff check core app agent sip speech livekit_stack cli bench tests migrations
+	$(VENV)/ruff check core nlu app agent sip speech livekit_stack cli bench tests migrations
 
 clean:
 	rm -rf .run test-artifacts

@@ -7,7 +7,7 @@ from livekit.agents import Agent, get_job_context, llm
 from agent.greeting import first_greeting
 from agent.logs import bind, log
 from agent.personas import Persona
-from agent.phrases import CONFIRM_LANGUAGE, phrase
+from agent.phrases import line
 from agent.state import CallState
 from agent.tools import tools_for
 from agent.voice import FollowingVoice
@@ -42,7 +42,7 @@ class PersonaAgent(Agent):
     async def on_enter(self) -> None:
         state: CallState = self.session.userdata
         bind(department=self.persona.slug)
-        text = self.welcome_text(state) if self.greet else phrase(CONFIRM_LANGUAGE,
+        text = self.welcome_text(state) if self.greet else line("confirm_language",
                                                                   self.language)
         state.greeted = True
         log.info("%s (%s) on the line", self.persona.name("en"), self.persona.slug)

@@ -14,7 +14,7 @@ from livekit import rtc
 from livekit.agents import AgentSession
 
 from agent.logs import log
-from agent.phrases import ALREADY_HERE, TRANSFER_FAILED, phrase
+from agent.phrases import line
 from agent.sip_handoff import move_call_to_department
 from agent.state import CallState
 from agent.tools import TransferFailed, announcement, hand_to_human, handoff_agent
@@ -45,14 +45,14 @@ async def handle_digit(session: AgentSession[CallState], state: CallState,
         await _to_human(session, state)
     elif action == state.department:
         label = state.persona.department_name(state.language)
-        session.say(phrase(ALREADY_HERE, state.language, department=label))
+        session.say(line("already_here", state.language, department=label))
     elif state.directory.get(action) is not None:
         await session.say(announcement(state, action))
         try:
             if await move_call_to_department(session, action, f"DTMF {digit}", via="dtmf"):
                 return  # the call itself went to the other department
         except TransferFailed:
-            session.say(phrase(TRANSFER_FAILED, state.language))
+            session.say(line("transfer_failed", state.language))
             return
         session.update_agent(handoff_agent(session, action, f"DTMF {digit}", via="dtmf"))
     else:
@@ -66,4 +66,4 @@ async def _to_human(session: AgentSession[CallState], state: CallState) -> None:
     try:
         await hand_to_human(state, "DTMF", "dtmf", say)
     except TransferFailed:
-        session.say(phrase(TRANSFER_FAILED, state.language))
+        session.say(line("transfer_failed", state.language))

@@ -11,17 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from agent.personas import Persona, PersonaDirectory
-from agent.phrases import (
-    MENU_HUMAN,
-    MENU_ITEM,
-    PRESS,
-    PRESS_ONLY,
-    SPEAK_OR_PRESS,
-    SPEAK_OR_TYPE,
-    TYPE_ONLY,
-    listing,
-    phrase,
-)
+from agent.phrases import line, listing
 
 
 def menu_text(directory: PersonaDirectory, menu: Mapping[str, str], language: str) -> str:
@@ -29,21 +19,21 @@ def menu_text(directory: PersonaDirectory, menu: Mapping[str, str], language: st
     items = []
     for digit, action in sorted(menu.items(), key=lambda item: (item[1] == "human", item[0])):
         if action == "human":
-            items.append(phrase(MENU_HUMAN, language, digit=digit))
+            items.append(line("menu_human", language, digit=digit))
         elif (persona := directory.get(action)) is not None:
-            items.append(phrase(MENU_ITEM, language, digit=digit,
+            items.append(line("menu_item", language, digit=digit,
                                 target=persona.department_name(language)))
-    return phrase(PRESS, language, items=listing(items, language)) if items else ""
+    return line("press", language, items=listing(items, language)) if items else ""
 
 
 def how_to_reach_us(directory: PersonaDirectory, menu: Mapping[str, str], language: str, *,
                     source: str, voice: bool) -> str:
     if source != "sip":
-        return phrase(SPEAK_OR_TYPE if voice else TYPE_ONLY, language)
+        return line("speak_or_type" if voice else "type_only", language)
     keys = menu_text(directory, menu, language)
     if not keys:
         return ""
-    return phrase(SPEAK_OR_PRESS if voice else PRESS_ONLY, language, menu=keys)
+    return line("speak_or_press" if voice else "press_only", language, menu=keys)
 
 
 def first_greeting(persona: Persona, directory: PersonaDirectory, menu: Mapping[str, str],

@@ -12,7 +12,14 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from core.config import Settings
+from core.db import session_scope
+from core.models import Department, PhoneNumber, RoutingExample
+from core.models import KnowledgeEntry as KnowledgeModel
+from nlu.understand import KnowledgeEntry, NluData, Understanding, build_understanding
 
 LANGUAGES = ("ar", "en")  # the languages calls are held in
 LANGUAGE_NAMES = {"ar": {"ar": "العربية", "en": "Arabic"},
@@ -23,6 +30,13 @@ GENERIC_INSTRUCTIONS = (
     "phone call. Current time: {current_time}. Speak {language}. Keep answers to two short "
     "sentences. Use transfer_to_department to reach another department, transfer_to_human "
     "when the caller asks for a person, and end_call when the caller says goodbye."
+)
+# Added to every persona's prompt: facts come from the knowledge base, never from the model.
+KNOWLEDGE_RULE = (
+    "Answer questions about the company (opening hours, address, contact details, services, "
+    "plans and prices, payment, delivery, policies) only with what lookup_knowledge returns; "
+    "if it has no answer, say you do not have that information and offer to transfer the "
+    "caller. Never make up prices, hours or other facts."
 )
 GENERIC_WELCOME = {
     "ar": "أهلاً بك في {company}، أنا {persona} من {department}. كيف يمكنني مساعدتك؟",
@@ -74,6 +88,10 @@ class Persona:
         return (values.get(language) or values.get(self.default_language)
                 or next(iter(values.values()), None))
 
+    def names(self) -> list[str]:
+        """Every name a caller may use for this department (display and persona names)."""
+        return [*self.display_name.values(), *self.persona_name.values()]
+
     def name(self, language: str) -> str:
         return self._pick(self.persona_name, language) or self.slug.title()
 
@@ -97,7 +115,7 @@ class Persona:
         # the language-specific prompt only: a prompt in another language would make the
         # model answer in that language
         template = self.instructions.get(language) or GENERIC_INSTRUCTIONS
-        return render(template, self._values(language, now))
+        return render(template, self._values(language, now)) + "\n\n" + KNOWLEDGE_RULE
 
     def welcome_for(self, language: str) -> str:
         template = self.welcome.get(language) or GENERIC_WELCOME.get(language) \
@@ -110,14 +128,24 @@ class Persona:
 
 @dataclass(frozen=True)
 class PersonaDirectory:
-    """All personas of this call, by department slug (loaded once when the call starts)."""
+    """All personas of this call, by department slug, and what the assistants understand and
+    know (routing examples, knowledge entries): loaded once when the call starts."""
 
     personas: Mapping[str, Persona] = field(default_factory=dict)
     fallback: str = "reception"
+    nlu: NluData | None = None
 
     @classmethod
-    def of(cls, personas: Iterable[Persona], fallback: str = "reception") -> PersonaDirectory:
-        return cls(personas=MappingProxyType({p.slug: p for p in personas}), fallback=fallback)
+    def of(cls, personas: Iterable[Persona], fallback: str = "reception",
+           nlu: NluData | None = None) -> PersonaDirectory:
+        return cls(personas=MappingProxyType({p.slug: p for p in personas}), fallback=fallback,
+                   nlu=nlu)
+
+    def understanding(self) -> Understanding:
+        """The fitted classifier and knowledge of this data (cached per process by content;
+        without loaded data: the departments' names only)."""
+        data = self.nlu or NluData.of({s: p.names() for s, p in self.personas.items()}, [], [])
+        return build_understanding(data)
 
     def get(self, slug: str | None) -> Persona | None:
         return self.personas.get(slug or "")
@@ -135,25 +163,31 @@ class PersonaDirectory:
         return list(self.personas)
 
 
+def nlu_snapshot(db: Session, settings: Settings) -> NluData:
+    """Departments' names, routing examples and knowledge entries, as the classifier's data."""
+    slugs = dict(db.execute(select(Department.id, Department.slug)).all())
+    names = {slug: [*d.values(), *p.values()] for slug, d, p in db.execute(
+        select(Department.slug, Department.display_name, Department.persona_name))}
+    examples = [(slugs[dept], text) for dept, text in db.execute(
+        select(RoutingExample.department_id, RoutingExample.text))]
+    entries = [KnowledgeEntry(key=row.key, department=slugs.get(row.department_id),
+                              questions=row.questions or {}, answers=row.answers or {})
+               for row in db.scalars(select(KnowledgeModel).order_by(KnowledgeModel.id))]
+    return NluData.of(names, examples, entries, route_threshold=settings.nlu_route_threshold,
+                      knowledge_threshold=settings.nlu_knowledge_threshold)
+
+
 def load_directory(settings: Settings) -> PersonaDirectory:
-    """Read all departments from the DB (blocking; call it with asyncio.to_thread)."""
-    from sqlalchemy import select
-
-    from core.db import session_scope
-    from core.models import Department
-
+    """Read all departments, their routing examples and the knowledge entries from the DB
+    (blocking; call it with asyncio.to_thread)."""
     with session_scope() as db:
         rows = db.scalars(select(Department).order_by(Department.id)).all()
-        return PersonaDirectory.of(Persona.from_department(r, settings) for r in rows)
+        return PersonaDirectory.of((Persona.from_department(r, settings) for r in rows),
+                                   nlu=nlu_snapshot(db, settings))
 
 
 def department_for_number(e164: str) -> str | None:
     """The department slug a called number belongs to (blocking)."""
-    from sqlalchemy import select
-
-    from core.db import session_scope
-    from core.models import Department, PhoneNumber
-
     with session_scope() as db:
         return db.scalar(select(Department.slug).join(PhoneNumber.department)
                          .where(PhoneNumber.e164 == e164))

@@ -93,13 +93,10 @@ def openai_api_stt(settings: Settings, kind: str, language: str, *,
 
 
 def offline_knowledge(directory: PersonaDirectory, settings: Settings) -> OfflineKnowledge:
-    names: dict[str, list[str]] = {}
-    labels: dict[str, dict[str, str]] = {}
-    for slug, p in directory.personas.items():
-        names[slug] = [*p.display_name.values(), *p.persona_name.values()]
-        labels[slug] = {lang: p.department_name(lang) for lang in ("ar", "en")}
+    labels = {slug: {lang: p.department_name(lang) for lang in ("ar", "en")}
+              for slug, p in directory.personas.items()}
     return OfflineKnowledge(company={"ar": settings.company_name_ar, "en": settings.company_name},
-                            department_names=names, department_labels=labels)
+                            department_labels=labels, understanding=directory.understanding())
 
 
 @dataclass

@@ -20,7 +20,7 @@ from agent import handoff_refs
 from agent.handoff_refs import HandoffContext
 from agent.logs import log
 from agent.personas import Persona
-from agent.phrases import ACKNOWLEDGE_HANDOFF, HANDOFF_ABOUT, phrase
+from agent.phrases import line
 from agent.state import CallState
 from agent.tools import TransferFailed, human_transfer_possible
 from core.config import get_settings
@@ -97,9 +97,8 @@ def acknowledged_welcome(persona: Persona, previous: Persona | None, ctx: Handof
     """The new persona's welcome, saying who passed the call on and what it is about."""
     last_user = next((t["text"] for t in reversed(ctx.turns) if t.get("role") == "user"), "")
     topic = last_user or ("" if ctx.reason.startswith("DTMF") else ctx.reason)
-    about = phrase(HANDOFF_ABOUT, language, topic=topic) if topic else ""
-    return phrase(
-        ACKNOWLEDGE_HANDOFF, language, welcome=persona.welcome_for(language),
+    about = line("handoff_about", language, topic=topic) if topic else ""
+    return line("acknowledge_handoff", language, welcome=persona.welcome_for(language),
         persona=previous.name(language) if previous else ctx.from_department,
         department=previous.department_name(language) if previous else ctx.from_department,
         about=about)

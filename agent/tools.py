@@ -1,4 +1,5 @@
-"""Function tools every persona has: department handoff, human (SIP) transfer, language, hang up.
+"""Function tools every persona has: department handoff, human (SIP) transfer, language, hang up,
+and the knowledge lookup that an LLM answers company facts from.
 
 Tools that must say something exact (announcements, goodbyes) speak it themselves; failures
 the caller should hear about raise `ToolError`, so the model tells the caller and the call
@@ -25,7 +26,7 @@ from livekit.agents import (
 
 from agent.logs import log
 from agent.personas import LANGUAGES
-from agent.phrases import ANNOUNCE_HANDOFF, ANNOUNCE_HUMAN, CALLBACK, GOODBYE, phrase
+from agent.phrases import line
 from agent.speech import switch_language
 from agent.state import CallState
 from core.pii import mask_number, redact_numbers
@@ -85,7 +86,7 @@ def handoff_agent(session: AgentSession[CallState], slug: str, reason: str,
 
 def announcement(state: CallState, slug: str) -> str:
     label = state.directory.resolve(slug).department_name(state.language)
-    return phrase(ANNOUNCE_HANDOFF, state.language, department=label)
+    return line("announce_handoff", state.language, department=label)
 
 
 async def transfer_to_department(raw_arguments: dict[str, Any],
@@ -144,10 +145,10 @@ async def hand_to_human(state: CallState, reason: str, via: str,
     if not human_transfer_possible(state):
         state.record("callback_requested", department=state.department, via=via,
                      reason=reason)
-        await say(phrase(CALLBACK, state.language))
+        await say(line("callback", state.language))
         return
     if state.persona.human_transfer_target:
-        await say(phrase(ANNOUNCE_HUMAN, state.language))
+        await say(line("announce_human", state.language))
     await sip_transfer(state, reason)
 
 
@@ -187,11 +188,41 @@ async def set_language(context: RunContext[CallState], language: str) -> Any:
     return PersonaAgent(state.persona, state, chat_ctx=_history(context.session), greet=False)
 
 
+KNOWLEDGE_MATCHES = 3
+
+
+def knowledge_for(state: CallState, query: str) -> list[dict[str, Any]]:
+    """The knowledge entries closest to `query` that this department may answer from (its own
+    and global ones), in the call's language, best first."""
+    company = state.persona.company_name(state.language)
+    matches = state.directory.understanding().lookup(query, state.department,
+                                                     KNOWLEDGE_MATCHES)
+    return [{"topic": m.entry.key, "relevance": round(m.score, 2),
+             "answer": (m.entry.answer(state.language) or "").replace("{company}", company)}
+            for m in matches]
+
+
+@function_tool
+async def lookup_knowledge(context: RunContext[CallState], query: str) -> str:
+    """Look up the company's facts: opening hours, address, contact details, services, plans
+    and prices, payment, delivery and policies. Call it before answering any such question.
+
+    Args:
+        query: the caller's question, in their words
+    """
+    found = knowledge_for(context.userdata, query)
+    context.userdata.record("knowledge_lookup", query=query[:200],
+                            topics=[f["topic"] for f in found])
+    return json.dumps({"entries": found,
+                       "note": "Answer only from these entries; if none answers the question, "
+                               "say you do not have that information."}, ensure_ascii=False)
+
+
 @function_tool
 async def end_call(context: RunContext[CallState]) -> None:
     """End the call when the caller says goodbye or has nothing else to ask."""
     state = context.userdata
-    await _say(context, phrase(GOODBYE, state.language,
+    await _say(context, line("goodbye", state.language,
                               company=state.persona.company_name(state.language)))
     state.end_reason = state.end_reason or "agent_ended"
     state.record("agent_hangup")
@@ -216,7 +247,7 @@ def _hang_up(context: RunContext[CallState]) -> None:
 def tools_for(slug: str, state: CallState) -> list[llm.Tool]:
     """The tools of one persona: handoff only to the OTHER departments of this call."""
     others = [s for s in state.directory.slugs if s != slug]
-    tools: list[llm.Tool] = [transfer_to_human, set_language, end_call]
+    tools: list[llm.Tool] = [lookup_knowledge, transfer_to_human, set_language, end_call]
     if others:
         labels = {s: state.directory.personas[s].department_name("en") for s in others}
         tools.insert(0, function_tool(transfer_to_department,

@@ -114,6 +114,9 @@ async def entrypoint(ctx: JobContext) -> None:
     meta = parse_metadata(ctx.job.metadata)
     bind(room=ctx.room.name, job_id=ctx.job.id)
     directory = await asyncio.to_thread(load_directory, settings)
+    # the classifier of this data: already fitted in the forkserver (agent/preload.py) unless
+    # examples or knowledge changed since the worker started; fitting is CPU work off the loop
+    await asyncio.to_thread(directory.understanding)
     providers = build_providers(settings, directory)
 
     voice = providers.hears_speech

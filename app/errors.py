@@ -56,6 +56,14 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class UnknownReference(Conflict):
+    """A body names a record (department_id, trunk_id) that does not exist: the request is
+    well formed, the data it points at is not there. Not a 404: the resource addressed by
+    the URL exists (or is being created)."""
+
+    code = "unknown_reference"
+
+
 class Invalid(DomainError):
     status_code = 422
     code = "invalid"
@@ -80,6 +88,14 @@ class BodyTooLarge(StarletteHTTPException):
 
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type"}
+
+
+def reject_nulls(changes: dict[str, Any], nullable: set[str] | frozenset[str] = frozenset()
+                 ) -> None:
+    """A PATCH body may send `null` only for the fields that can be cleared."""
+    for name, value in changes.items():
+        if value is None and name not in nullable:
+            raise Invalid(f"{name}: may not be null", field=name)
 
 
 def error_response(status: int, code: str, detail: str, field: str | None = None,

@@ -1,4 +1,4 @@
-"""`contact-center` command line: api, migrate, stack, dev (and more as features land)."""
+"""`contact-center` command line: api, migrate, stack, dev, eval (and more as features land)."""
 
 from __future__ import annotations
 
@@ -147,6 +147,23 @@ def dev() -> None:
     finally:
         local.stop()
         typer.echo("stopped")
+
+
+@cli.command("eval")
+def evaluate(sweep: bool = typer.Option(False, help="Also evaluate other thresholds"),
+             compare: bool = typer.Option(False, help="Also compare the classifiers measured"),
+             misses: bool = typer.Option(False, help="List every held-out phrasing missed")
+             ) -> None:
+    """Evaluate routing and knowledge answers on the held-out phrasings (bench/data/) and
+    print the tables (same as `python -m bench.nlu`; needs the repository's bench/)."""
+    try:
+        from bench import nlu as bench_nlu
+    except ImportError as exc:
+        typer.echo(f"the evaluation needs the repository checkout (bench/): {exc}", err=True)
+        raise typer.Exit(2) from exc
+    argv = [flag for flag, on in (("--sweep", sweep), ("--compare", compare),
+                                  ("--misses", misses)) if on]
+    bench_nlu.main(argv, echo=typer.echo)
 
 
 def _add_agent_commands() -> None:

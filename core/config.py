@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from nlu.defaults import KNOWLEDGE_THRESHOLD, ROUTE_THRESHOLD
+
 DEV_DATA_ENCRYPTION_KEY = "dev-only-data-encryption-key-not-for-production"
 PLACEHOLDER_SECRETS = {"", "changeme", "secret", "dev-admin-key",
                        "devsecret-local-only-change-me-0000", DEV_DATA_ENCRYPTION_KEY}
@@ -80,6 +82,13 @@ class Settings(BaseSettings):
     agent_http_port: int = 8081  # worker health endpoint (`contact-center agent start`)
     # DTMF menu over SIP: digit -> department slug, or "human" for the department's human line
     dtmf_menu: dict[str, str] = {"1": "reception", "2": "sales", "3": "complaints", "0": "human"}
+
+    # Understanding callers (nlu/): below NLU_ROUTE_THRESHOLD the assistant asks which
+    # department the caller wants instead of guessing; a knowledge answer needs
+    # NLU_KNOWLEDGE_THRESHOLD. Both are classifier confidences in 0..1, chosen on the held-out
+    # set (bench/README.md, NLU).
+    nlu_route_threshold: float = Field(default=ROUTE_THRESHOLD, ge=0, le=1)
+    nlu_knowledge_threshold: float = Field(default=KNOWLEDGE_THRESHOLD, ge=0, le=1)
 
     # Speech and language providers. No keys = the offline mode (rules engine + espeak-ng,
     # text over lk.chat and DTMF). A configured key is always used, never silently ignored.

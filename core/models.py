@@ -6,7 +6,17 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base
@@ -43,6 +53,42 @@ class Department(Timestamped, Base):
     handoff_mode: Mapped[str | None] = mapped_column(String(16), default=None)
 
     numbers: Mapped[list[PhoneNumber]] = relationship(back_populates="department")
+    routing_examples: Mapped[list[RoutingExample]] = relationship(
+        back_populates="department", cascade="all, delete-orphan", passive_deletes=True)
+    knowledge: Mapped[list[KnowledgeEntry]] = relationship(
+        back_populates="department", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class RoutingExample(Timestamped, Base):
+    """One way a caller may ask for a department; the intent classifier learns from these."""
+
+    __tablename__ = "routing_examples"
+    __table_args__ = (UniqueConstraint("department_id", "language", "text"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("departments.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(String(300))
+
+    department: Mapped[Department] = relationship(back_populates="routing_examples")
+
+
+class KnowledgeEntry(Timestamped, Base):
+    """A fact the assistants may tell callers: question variants and an answer per language,
+    for every department (department_id NULL) or one."""
+
+    __tablename__ = "knowledge_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="CASCADE"), index=True, default=None)
+    questions: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)  # {lang: [...]}
+    answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # {lang: answer}
+    example: Mapped[bool] = mapped_column(Boolean, default=False)  # seeded example, replace it
+
+    department: Mapped[Department | None] = relationship(back_populates="knowledge")
 
 
 class Trunk(Timestamped, Base):

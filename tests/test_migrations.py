@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import pytest
 from alembic import command
-from sqlalchemy import insert, inspect, select, text
+from sqlalchemy import func, insert, inspect, select, text
 
 from core.config import get_settings
 from core.db import make_engine
 from core.encryption import SecretBox
 from core.migrate import alembic_config, downgrade, upgrade
-from core.models import CallRecord, Department
+from core.models import CallRecord, Department, KnowledgeEntry, RoutingExample
 from tests.support.fixtures import BACKENDS, database_url, pg_server  # noqa: F401
 
-TABLES = {"departments", "phone_numbers", "trunks", "call_records", "call_events"}
+TABLES = {"departments", "phone_numbers", "trunks", "call_records", "call_events",
+          "routing_examples", "knowledge_entries"}
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -27,7 +28,16 @@ def test_upgrade_downgrade_upgrade_and_check(backend: str,
         assert TABLES <= set(inspect(engine).get_table_names())
         with engine.connect() as conn:
             seeded = set(conn.scalars(select(Department.slug)))
+            per_language = conn.execute(
+                select(Department.slug, RoutingExample.language, func.count())
+                .join(RoutingExample.department)
+                .group_by(Department.slug, RoutingExample.language)).all()
+            facts = conn.execute(select(KnowledgeEntry.key, KnowledgeEntry.example)).all()
         assert {"reception", "sales", "complaints"} <= seeded
+        assert {(slug, lang) for slug, lang, n in per_language if n >= 40} == \
+            {(s, lang) for s in ("reception", "sales", "complaints") for lang in ("ar", "en")}
+        assert {"hours", "address", "plans"} <= {key for key, _ in facts}
+        assert all(example for _, example in facts)  # seeded facts are marked as examples
 
         downgrade("base", url)
         assert not TABLES & set(inspect(engine).get_table_names())

@@ -1,9 +1,13 @@
-"""A deterministic rules-based dialogue engine implementing livekit's `llm.LLM`.
+"""The offline dialogue engine, implementing livekit's `llm.LLM`.
 
-It reads the caller's last message and answers with the same tool calls a real LLM would make
-(Arabic and English intent phrases), or a short answer in the caller's language. Department
-targets come from the tools it is given (the `transfer_to_department` enum), so a department
-added through the admin API is reachable by its slug or display name with no code change.
+It reads the caller's last message and answers with the same tool calls a real LLM would make,
+or a short answer in the caller's language. What the caller means comes from `nlu` (a
+classifier fitted on each department's routing examples and the knowledge entries, loaded
+with the departments when the call starts): hand over to a department, answer from the
+knowledge base, transfer to a person, or — nothing confident — ask once which department the
+caller needs. Goodbye and language switches are keyword checks. Department targets come from
+the tools it is given (the `transfer_to_department` enum), so a department added through the
+admin API is reachable by its names and examples with no code change.
 """
 
 from __future__ import annotations
@@ -22,36 +26,43 @@ from livekit.agents.types import (
     NotGivenOr,
 )
 
-from agent.offline.text import contains_any, is_arabic, normalize
+from agent.phrases import alternatives, line
+from nlu.normalize import contains_any, is_arabic
+from nlu.understand import (
+    Answer,
+    Clarify,
+    HumanRequest,
+    NluData,
+    Route,
+    Understanding,
+    build_understanding,
+)
 
 GOODBYE = ("مع السلامة", "مع السلامه", "وداعا", "الى اللقاء", "bye", "goodbye", "good bye")
-HUMAN = ("موظف", "انسان", "شخص حقيقي", "مندوب", "human", "agent", "representative",
-         "real person", "operator")
 TO_ENGLISH = ("english please", "speak english", "in english", "english", "بالانجليزي",
               "انجليزي", "بالإنجليزية")
 TO_ARABIC = ("تكلم عربي", "بالعربي", "بالعربية", "عربي", "arabic please", "speak arabic",
              "in arabic", "arabic")
-# Built-in intents for the default departments; used only when that slug is offered.
-INTENTS: dict[str, tuple[str, ...]] = {
-    "sales": ("أريد شراء", "شراء", "اشتري", "اشترك", "سعر", "اسعار", "عرض", "عروض", "مبيعات",
-              "buy", "purchase", "price", "prices", "pricing", "offer", "offers", "sales",
-              "subscribe"),
-    "complaints": ("لدي شكوى", "شكوى", "شكوي", "اشتكي", "مشكلة", "مشكله", "عطل", "complaint",
-                   "complain", "problem", "issue", "broken", "not working"),
-    "reception": ("الاستقبال", "استقبال", "reception", "front desk", "general enquiry",
-                  "general inquiry"),
-}
 
 
 @dataclass(frozen=True)
 class OfflineKnowledge:
-    """What the engine may say about the company, and extra names per department slug."""
+    """What the engine knows: the company's name, how to say each department, and what
+    callers mean (`nlu.Understanding`; default: departments recognised by name only)."""
 
     company: Mapping[str, str] = field(default_factory=lambda: {"ar": "أورنينا", "en": "Ornina"})
-    # slug -> names a caller might use (display names, persona names), any language
-    department_names: Mapping[str, Sequence[str]] = field(default_factory=dict)
     # slug -> {"ar": "المبيعات", "en": "Sales"} for spoken answers
     department_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    understanding: Understanding | None = None
+
+    def understand(self) -> Understanding:
+        if self.understanding is not None:
+            return self.understanding
+        names = {slug: list(labels.values()) for slug, labels in self.department_labels.items()}
+        return build_understanding(NluData.of(names, [], []))
+
+    def company_name(self, language: str) -> str:
+        return self.company.get(language) or next(iter(self.company.values()), "")
 
 
 def _tool_name(tool: llm.Tool) -> str | None:
@@ -161,36 +172,56 @@ def decide(chat_ctx: llm.ChatContext, tools: Sequence[llm.Tool], knowledge: Offl
     text = last.text_content or ""
     language = "ar" if is_arabic(text) else "en"
     names = {n for n in (_tool_name(t) for t in tools) if n}
+    offered = offered_departments(tools)
+    reason = text.strip()[:200]
     if allow_tools:
-        reason = text.strip()[:200]
         if "end_call" in names and contains_any(text, GOODBYE):
             return Decision(tool="end_call", arguments={})
-        if "transfer_to_human" in names and contains_any(text, HUMAN):
-            return Decision(tool="transfer_to_human", arguments={"reason": reason})
         if "set_language" in names:
             speaking = _assistant_language(chat_ctx)
             if speaking != "en" and contains_any(text, TO_ENGLISH):
                 return Decision(tool="set_language", arguments={"language": "en"})
             if speaking != "ar" and contains_any(text, TO_ARABIC):
                 return Decision(tool="set_language", arguments={"language": "ar"})
-        target = match_department(text, offered_departments(tools), knowledge)
-        if target:
-            return Decision(tool="transfer_to_department",
-                            arguments={"department": target, "reason": reason})
-    return Decision(text=_answer(language, offered_departments(tools), knowledge))
+    understanding = knowledge.understand()
+    meaning = understanding.interpret(text, current=_current_department(understanding, offered),
+                                      offered=offered)
+    if allow_tools and isinstance(meaning, HumanRequest) and "transfer_to_human" in names:
+        return Decision(tool="transfer_to_human", arguments={"reason": reason})
+    if allow_tools and isinstance(meaning, Route) and meaning.department in offered:
+        return Decision(tool="transfer_to_department",
+                        arguments={"department": meaning.department, "reason": reason})
+    if isinstance(meaning, Answer):
+        return Decision(text=answer_text(meaning, language, knowledge))
+    if isinstance(meaning, Clarify) and offered and not _just_clarified(chat_ctx, offered,
+                                                                         knowledge):
+        return Decision(text=clarify_text(language, offered, knowledge))
+    return Decision(text=_answer(language, offered, knowledge))
 
 
-def match_department(text: str, offered: Sequence[str], knowledge: OfflineKnowledge) -> str | None:
-    """A department slug the caller asks for: by name first, then by intent phrases."""
-    norm = normalize(text)
-    for slug in offered:
-        names = [slug, *knowledge.department_names.get(slug, ())]
-        if contains_any(norm, [n for n in names if len(normalize(n)) >= 3]):
-            return slug
-    for slug in offered:
-        if slug in INTENTS and contains_any(text, INTENTS[slug]):
-            return slug
-    return None
+def _current_department(understanding: Understanding, offered: Sequence[str]) -> str | None:
+    """The department whose assistant is speaking: the one it cannot hand the caller to."""
+    others = [slug for slug in understanding.names if slug not in offered]
+    return others[0] if len(others) == 1 else None
+
+
+def answer_text(meaning: Answer, language: str, knowledge: OfflineKnowledge) -> str:
+    """The stored answer in the caller's language, with the company's name filled in."""
+    text = meaning.entry.answer(language) or ""
+    return text.replace("{company}", knowledge.company_name(language))
+
+
+def clarify_text(language: str, offered: Sequence[str], knowledge: OfflineKnowledge) -> str:
+    labels = [_label(s, language, knowledge) for s in offered]
+    return line("clarify", language, options=alternatives(labels, language))
+
+
+def _just_clarified(chat_ctx: llm.ChatContext, offered: Sequence[str],
+                    knowledge: OfflineKnowledge) -> bool:
+    """Whether the assistant's last words were the clarifying question (asked once only)."""
+    said = next((i.text_content for i in reversed(chat_ctx.items)
+                 if i.type == "message" and i.role == "assistant"), None)
+    return said in {clarify_text(lang, offered, knowledge) for lang in ("ar", "en")}
 
 
 def _label(slug: str, language: str, knowledge: OfflineKnowledge) -> str:
@@ -198,30 +229,21 @@ def _label(slug: str, language: str, knowledge: OfflineKnowledge) -> str:
 
 
 def _answer(language: str, offered: Sequence[str], knowledge: OfflineKnowledge) -> str:
-    company = knowledge.company.get(language) or next(iter(knowledge.company.values()), "")
     labels = [_label(s, language, knowledge) for s in offered]
-    if language == "ar":
-        options = " أو ".join(labels)
-        more = f" يمكنني أيضاً تحويلك إلى {options}." if labels else ""
-        return f"يسعدني مساعدتك في {company}. أخبرني بما تحتاجه.{more}"
-    options = " or ".join(labels)
-    more = f" I can also connect you with {options}." if labels else ""
-    return f"Happy to help you with {company}. Tell me what you need.{more}"
+    text = line("generic", language, company=knowledge.company_name(language))
+    if labels:
+        text += line("generic_options", language, options=alternatives(labels, language))
+    return text
 
 
 def _after_tool(output: llm.FunctionCallOutput, language: str) -> Decision:
     """What to say once a tool result is back (tools that speak for themselves get silence)."""
     if output.is_error:
-        if language == "ar":
-            return Decision(text="عذراً، لم أتمكن من إتمام ذلك الآن. سأبقى معك، كيف أساعدك؟")
-        return Decision(text="Sorry, I couldn't do that right now. I'm still here; "
-                             "how else can I help?")
+        return Decision(text=line("tool_failed", language))
     if output.name == "set_language":
         try:
             new_language = json.loads(output.output).get("language", language)
         except (ValueError, AttributeError):
             new_language = language
-        if new_language == "ar":
-            return Decision(text="بكل سرور، سنكمل بالعربية. كيف أساعدك؟")
-        return Decision(text="Of course, let's continue in English. How can I help?")
+        return Decision(text=line("language_switched", new_language))
     return Decision()

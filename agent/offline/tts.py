@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from livekit.agents import APIConnectionError, tts, utils
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, APIConnectOptions
 
-from agent.offline.text import is_arabic
+from nlu.normalize import is_arabic
 
 SAMPLE_RATE = 22050
 DEFAULT_VOICES = {"ar": "ar", "en": "en-us"}

@@ -43,23 +43,27 @@ def _keys(pattern: re.Pattern[str], what: str):  # type: ignore[no-untyped-def]
     return check
 
 
-def _keyed(value: Any, pattern: re.Pattern[str], what: str, max_items: int) -> Any:
+def keyed(value: Any, pattern: re.Pattern[str], what: str, max_items: int,
+          min_items: int = 0) -> Any:
     """A JSON object whose keys match `pattern` (checked, and said in the schema)."""
     return Annotated[dict[str, value],  # type: ignore[valid-type]
-                     Field(max_length=max_items,
+                     Field(max_length=max_items, min_length=min_items or None,
                            json_schema_extra={"propertyNames": {"pattern": pattern.pattern}}),
                      AfterValidator(_keys(pattern, what))]
 
 
-def per_language(max_chars: int) -> Any:
-    return _keyed(text(max_chars), LANG, "a language code such as 'ar' or 'en'", MAX_LANGUAGES)
+def per_language(max_chars: int, value: Any = None, *, min_chars: int = 0,
+                 min_languages: int = 0) -> Any:
+    """{language: text} (or {language: `value`}) with language-code keys."""
+    return keyed(value or text(max_chars, min_length=min_chars, strip=bool(min_chars)), LANG,
+                 "a language code such as 'ar' or 'en'", MAX_LANGUAGES, min_languages)
 
 
 DisplayName = per_language(MAX_NAME_CHARS)
 PersonaName = per_language(MAX_NAME_CHARS)
 Prompt = per_language(MAX_PROMPT_CHARS)
 Welcome = per_language(MAX_LINE_CHARS)
-Voices = _keyed(per_language(MAX_NAME_CHARS), PROVIDER, "a provider name such as 'openai'",
+Voices = keyed(per_language(MAX_NAME_CHARS), PROVIDER, "a provider name such as 'openai'",
                 MAX_VOICE_PROVIDERS)
 TransferTarget = Annotated[str, AfterValidator(normalize_transfer_target),
                            Field(json_schema_extra={"format": TRANSFER_TARGET_FORMAT})]

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.departments.schemas import DepartmentCreate, DepartmentOut, DepartmentUpdate
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, NotFound, UnknownReference
 from app.pagination import PageParams, paginate
 from core.models import Department
 
@@ -62,3 +62,12 @@ def delete(session: Session, dept: Department) -> None:
                        "them first", field="department_id")
     session.delete(dept)
     session.flush()
+
+
+def require(session: Session, department_id: int) -> Department:
+    """The department a request body points at (409 naming `department_id` if none)."""
+    dept = session.get(Department, department_id)
+    if dept is None:
+        raise UnknownReference(f"department_id: no department with id {department_id}",
+                               field="department_id")
+    return dept

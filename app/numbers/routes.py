@@ -36,7 +36,7 @@ def list_numbers(
 
 
 @router.post("", response_model=NumberOut, status_code=status.HTTP_201_CREATED,
-             responses=responses(404, 409), summary="Add a number (then synced to LiveKit)")
+             responses=responses(409), summary="Add a number (then synced to LiveKit)")
 def create_number(body: NumberCreate, session: SessionDep, settings: SettingsDep) -> NumberOut:
     num = service.create(session, body)
     commit_and_sync(session, settings)

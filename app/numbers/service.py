@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, NotFound, UnknownReference
 from app.numbers.schemas import NumberCreate, NumberOut, NumberUpdate
 from app.pagination import PageParams, paginate
 from core.models import Department, PhoneNumber, Trunk
@@ -47,12 +47,12 @@ def list_page(session: Session, page: PageParams, *, department_id: int | None =
 def _check_references(session: Session, department_id: int | None,
                       trunk_id: int | None) -> None:
     if department_id is not None and session.get(Department, department_id) is None:
-        raise NotFound(f"department_id: no department with id {department_id}",
-                       field="department_id")
+        raise UnknownReference(f"department_id: no department with id {department_id}",
+                               field="department_id")
     if trunk_id is not None:
         trunk = session.get(Trunk, trunk_id)
         if trunk is None:
-            raise NotFound(f"trunk_id: no trunk with id {trunk_id}", field="trunk_id")
+            raise UnknownReference(f"trunk_id: no trunk with id {trunk_id}", field="trunk_id")
         if trunk.direction != "inbound":
             raise Conflict(f"trunk_id: trunk {trunk_id} is {trunk.direction}; a number needs "
                            "an inbound trunk", field="trunk_id")

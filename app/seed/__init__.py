@@ -8,6 +8,7 @@ company needs no migration.
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from typing import Any
 
@@ -76,3 +77,29 @@ def default_department_rows() -> list[dict[str, Any]]:
         rows.append({**dept, "instructions": {lang: prompt_text(dept["slug"], lang)
                                               for lang in LANGUAGES}})
     return rows
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def default_routing_examples() -> list[dict[str, str]]:
+    """Seed routing examples: `routing/<slug>.<lang>.txt`, one phrasing per line, as rows
+    {"department": slug, "language": lang, "text": ...}."""
+    rows = []
+    folder = resources.files(__package__).joinpath("routing")
+    for dept in DEFAULT_DEPARTMENTS:
+        for lang in LANGUAGES:
+            text = folder.joinpath(f"{dept['slug']}.{lang}.txt").read_text(encoding="utf-8")
+            rows += [{"department": dept["slug"], "language": lang, "text": line}
+                     for line in _lines(text)]
+    return rows
+
+
+def default_knowledge() -> list[dict[str, Any]]:
+    """Seed knowledge entries (EXAMPLE company facts, `example: true`): `knowledge.json`,
+    each {"key", "department": slug | None, "questions": {lang: [...]}, "answers": {lang}}."""
+    data = json.loads(resources.files(__package__).joinpath("knowledge.json")
+                      .read_text(encoding="utf-8"))
+    return [{**entry, "example": True} for entry in data["entries"]]

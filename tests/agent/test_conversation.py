@@ -12,6 +12,7 @@ from livekit import api
 import agent.tools
 from agent.assistant import PersonaAgent
 from agent.personas import PersonaDirectory
+from tests.agent.expect import assert_handed_over
 
 
 def welcome(directory: PersonaDirectory, slug: str, language: str) -> str:
@@ -67,14 +68,7 @@ async def test_intent_hands_the_caller_to_the_right_department(start_call, direc
 
     result = await session.run(user_input=utterance)
 
-    result.expect.next_event().is_function_call(name="transfer_to_department",
-                                                arguments={"department": target})
-    result.expect.skip_next_event_if(type="message", role="assistant")  # the announcement
-    result.expect.next_event().is_function_call_output(is_error=False)
-    handoff = result.expect.next_event().is_agent_handoff(new_agent_type=PersonaAgent)
-    assert handoff.event().new_agent.persona.slug == target
-    greeting = result.expect.next_event().is_message(role="assistant")
-    assert greeting.event().item.text_content == welcome(directory, target, language)
+    assert_handed_over(result, directory, target, language)
     assert state.department == target
 
 
@@ -117,7 +111,7 @@ async def test_general_question_gets_a_short_answer_in_the_callers_language(star
 def _with_human_line(directory: PersonaDirectory, slug: str, target: str) -> PersonaDirectory:
     personas = {**directory.personas}
     personas[slug] = dataclasses.replace(personas[slug], human_transfer_target=target)
-    return PersonaDirectory.of(personas.values())
+    return PersonaDirectory.of(personas.values(), nlu=directory.nlu)
 
 
 def _fake_job(monkeypatch: pytest.MonkeyPatch, transfer: AsyncMock) -> None:

@@ -26,7 +26,9 @@ def _ctx(*turns: tuple[str, str]) -> llm.ChatContext:
 
 @pytest.mark.parametrize(("text", "tool", "args"), [
     ("أريد شراء خدمة", "transfer_to_department", {"department": "sales"}),
-    ("كم سعر الباقة؟", "transfer_to_department", {"department": "sales"}),
+    ("ابغى اشترك في الباقة المميزة", "transfer_to_department", {"department": "sales"}),
+    ("الموظف كان وقحا معي", "transfer_to_department", {"department": "complaints"}),
+    ("the service was unacceptable", "transfer_to_department", {"department": "complaints"}),
     ("لدي مشكلة في الفاتورة", "transfer_to_department", {"department": "complaints"}),
     ("I'd like to purchase a plan", "transfer_to_department", {"department": "sales"}),
     ("there is an issue with my order", "transfer_to_department", {"department": "complaints"}),
@@ -54,10 +56,10 @@ def test_without_the_tools_it_answers_in_the_callers_script():
     assert en.tool is None and "Ornina" in (en.text or "")
 
 
-async def test_llm_stream_emits_a_tool_call_chunk(make_state):
+async def test_llm_stream_emits_a_tool_call_chunk(make_state, directory, settings):
     state = make_state("reception", "en")
-    stream = OfflineLLM().chat(chat_ctx=_ctx(("user", "I have a complaint")),
-                               tools=tools_for("reception", state))
+    stream = OfflineLLM(offline_knowledge(directory, settings)).chat(
+        chat_ctx=_ctx(("user", "I have a complaint")), tools=tools_for("reception", state))
     collected = await stream.collect()
     assert [c.name for c in collected.tool_calls] == ["transfer_to_department"]
 

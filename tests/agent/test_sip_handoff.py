@@ -73,7 +73,8 @@ async def test_browser_callers_are_always_handed_over_in_the_room(
     personas = {**directory.personas}
     personas["sales"] = dataclasses.replace(personas["sales"], handoff_mode="sip_transfer")
     session, state, _ = await start_call("reception", "en",
-                                         directory=PersonaDirectory.of(personas.values()))
+                                         directory=PersonaDirectory.of(personas.values(),
+                                                                       nlu=directory.nlu))
     assert state.source == "browser"
 
     result = await session.run(user_input="I want to buy a service")

@@ -54,12 +54,13 @@ def test_references_must_exist_and_trunk_must_be_inbound(client: TestClient,
     dept = factories.department(db)
     outbound = factories.trunk(db, direction="outbound")
     e164 = factories.next_e164()
-    # ids in the body that do not exist are 404s naming the field, as ids in the path are
+    # ids in the body that do not exist are 409s naming the field (the request is valid; the
+    # record it points at is not there)
     assert_error(client.post("/api/v1/numbers", json={"e164": e164, "department_id": 999999}),
-                 404, "not_found", "department_id")
+                 409, "unknown_reference", "department_id")
     assert_error(client.post("/api/v1/numbers", json={"e164": e164, "department_id": dept.id,
                                                       "trunk_id": 999999}),
-                 404, "not_found", "trunk_id")
+                 409, "unknown_reference", "trunk_id")
     # a valid request that the trunk's direction refuses
     assert_error(client.post("/api/v1/numbers", json={"e164": e164, "department_id": dept.id,
                                                       "trunk_id": outbound.id}),

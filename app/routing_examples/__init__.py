@@ -1,0 +1,1 @@
+"""Routing examples: phrasings callers use to ask for a department (the classifier's data)."""

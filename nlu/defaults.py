@@ -1,0 +1,6 @@
+"""Default confidence thresholds, importable without loading scikit-learn (settings use them).
+Chosen on the held-out set (bench/README.md, NLU); NLU_ROUTE_THRESHOLD and
+NLU_KNOWLEDGE_THRESHOLD override them."""
+
+ROUTE_THRESHOLD = 0.3  # below: ask the caller which department instead of guessing
+KNOWLEDGE_THRESHOLD = 0.25  # below: do not answer from a knowledge entry
