@@ -24,7 +24,8 @@ from tests.live_services import ServiceProcess
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 HOST = os.environ.get("CC_TEST_HOST_IP", "127.0.0.1")
-PROVIDER_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ELEVEN_API_KEY", "TTS_PROVIDER")
+PROVIDER_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ELEVEN_API_KEY", "TTS_PROVIDER",
+                "STT_PROVIDER", "SPEECH_URL", "SPEECH_MODELS", "SPEECH_API_KEY")
 ADMIN_KEY = "bench-admin-" + secrets.token_hex(8)
 # UK numbers reserved for drama (Ofcom): valid E.164, never a real line
 DEPARTMENT_NUMBERS = {"reception": "+442079460301", "sales": "+442079460302",
@@ -96,6 +97,16 @@ def start_api(env: dict[str, str], log_path: Path) -> Service:
     return api
 
 
+def start_speech(env: dict[str, str], log_path: Path) -> Service:
+    """`contact-center speech` on a free port; its OpenAI-compatible URL in `base_url`."""
+    port = free_port(HOST)
+    speech = spawn([str(REPO_ROOT / ".venv/bin/contact-center"), "speech", "--host", HOST,
+                    "--port", str(port)], env, log_path)
+    speech.base_url = f"http://{HOST}:{port}/v1"
+    speech.wait_until(lambda: http_ok(f"http://{HOST}:{port}/health"), "speech /health", 120)
+    return speech
+
+
 def admin_client(api: Service) -> httpx.Client:
     return httpx.Client(base_url=api.base_url, timeout=30,
                         headers={"Authorization": f"Bearer {ADMIN_KEY}"})
@@ -122,6 +133,7 @@ class Bench:
         self.stack: LocalStack | None = None
         self.api: Service | None = None
         self.worker: Service | None = None
+        self.speech: Service | None = None
         self.db_url = ""
         self.numbers: dict[str, str] = {}
         self._worker_runs = 0
@@ -139,10 +151,10 @@ class Bench:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for svc in (self.worker, self.api):
+        for svc in (self.worker, self.api, self.speech):
             if svc is not None:
                 svc.stop()
-        self.worker = self.api = None
+        self.worker = self.api = self.speech = None
         if self.stack is not None:
             self.stack.stop()
             self.stack = None
@@ -151,6 +163,12 @@ class Bench:
         assert self.stack is not None
         # one agent name: the numbers' dispatch rules (made by the API) name the worker
         return service_env(self.stack, self.db_url, AGENT_NAME=self.agent_name, **extra)
+
+    def start_speech(self, **extra: str) -> str:
+        """The local speech service for voice benchmarks; returns the env workers need."""
+        if self.speech is None:
+            self.speech = start_speech(self.env(**extra), self.dir / "speech.log")
+        return self.speech.base_url
 
     def restart_worker(self, **extra: str) -> Service:
         if self.worker is not None:

@@ -11,7 +11,15 @@ import platform
 import time
 from collections.abc import Callable
 
-from bench import answer_latency, density, provisioning, token_throughput, turn_overhead
+from bench import (
+    answer_latency,
+    density,
+    provisioning,
+    speech_accuracy,
+    token_throughput,
+    turn_overhead,
+    voice_turn,
+)
 
 
 def machine() -> str:
@@ -40,8 +48,10 @@ def main() -> None:
     p.add_argument("--configs", default="default,warm,thread",
                    help=f"density worker configurations ({', '.join(density.CONFIGS)})")
     p.add_argument("--sizes", default="10,100,1000", help="provisioning sizes")
+    p.add_argument("--voice-levels", default="1,4", help="voice turns: calls at once per level")
+    p.add_argument("--voice-calls", type=int, default=5, help="voice turns: calls per level")
     p.add_argument("--only", default="", help="comma-separated subset: answer,turn,density,"
-                   "provisioning,token")
+                   "provisioning,token,voice,speech")
     args = p.parse_args()
     ints = lambda text: [int(x) for x in text.split(",") if x]  # noqa: E731
     steps: dict[str, Callable[[], str]] = {
@@ -51,6 +61,8 @@ def main() -> None:
         "token": lambda: token_throughput.run(),
         "density": lambda: density.run(args.configs.split(","), ints(args.n),
                                        ints(args.probe)),
+        "voice": lambda: voice_turn.run(ints(args.voice_levels), args.voice_calls),
+        "speech": lambda: speech_accuracy.run(),
     }
     only = [s for s in args.only.split(",") if s] or list(steps)
     print(f"## Benchmarks\n\nMachine: {machine()}\n", flush=True)

