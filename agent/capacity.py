@@ -10,8 +10,8 @@ worker."""
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Awaitable, Callable
 
 from livekit.agents import AgentServer, JobRequest
 
@@ -22,28 +22,48 @@ from agent.logs import log
 PENDING_SECONDS = 30.0
 
 
+def is_browser_job(metadata: str | None) -> bool:
+    """A browser (test page) call: the token endpoint dispatches with source "browser"."""
+    try:
+        data = json.loads(metadata or "{}")
+    except ValueError:
+        return False
+    return isinstance(data, dict) and data.get("source") == "browser"
+
+
 class CallAdmission:
-    def __init__(self, server: AgentServer, max_calls: int) -> None:
+    """Admits calls up to `max_calls`, browser calls up to `browser_share` of them (so the
+    public test page can never take every line from the phones)."""
+
+    def __init__(self, server: AgentServer, max_calls: int, browser_share: float = 1.0) -> None:
         self.server = server
         self.max_calls = max(1, max_calls)
-        self._pending: dict[str, float] = {}  # job id -> accepted at (monotonic)
+        self.max_browser = int(self.max_calls * max(0.0, min(1.0, browser_share)))
+        # job id -> (accepted at (monotonic), browser call)
+        self._pending: dict[str, tuple[float, bool]] = {}
 
-    def in_use(self) -> int:
-        running = {info.job.id for info in self.server.active_jobs}
+    def in_use(self) -> tuple[int, int]:
+        """(calls, browser calls) running or just accepted."""
+        running = {info.job.id: is_browser_job(info.job.metadata)
+                   for info in self.server.active_jobs}
         now = time.monotonic()
-        self._pending = {job_id: at for job_id, at in self._pending.items()
-                         if job_id not in running and now - at < PENDING_SECONDS}
-        return len(running) + len(self._pending)
+        self._pending = {job_id: entry for job_id, entry in self._pending.items()
+                         if job_id not in running and now - entry[0] < PENDING_SECONDS}
+        browser = sum(running.values()) + sum(b for _, b in self._pending.values())
+        return len(running) + len(self._pending), browser
 
     async def __call__(self, request: JobRequest) -> None:
-        if self.in_use() >= self.max_calls:
-            log.warning("at capacity (%d calls): job %s offered back to the server",
-                        self.max_calls, request.job.id)
+        calls, browser = self.in_use()
+        from_browser = is_browser_job(request.job.metadata)
+        if calls >= self.max_calls or (from_browser and browser >= self.max_browser):
+            log.warning("at capacity (%d calls, %d of %d browser): job %s offered back to the "
+                        "server", calls, browser, self.max_browser, request.job.id)
             await request.reject(terminate=False)
             return
-        self._pending[request.job.id] = time.monotonic()
+        self._pending[request.job.id] = (time.monotonic(), from_browser)
         await request.accept()
 
 
-def admission(server: AgentServer, max_calls: int) -> Callable[[JobRequest], Awaitable[None]]:
-    return CallAdmission(server, max_calls)
+def admission(server: AgentServer, max_calls: int, browser_share: float = 1.0
+              ) -> CallAdmission:
+    return CallAdmission(server, max_calls, browser_share)

@@ -226,15 +226,15 @@ async def end_call(context: RunContext[CallState]) -> None:
                               company=state.persona.company_name(state.language)))
     state.end_reason = state.end_reason or "agent_ended"
     state.record("agent_hangup")
-    asyncio.get_running_loop().call_soon(_hang_up, context)
+    asyncio.get_running_loop().call_soon(hang_up, context.session)
 
 
-def _hang_up(context: RunContext[CallState]) -> None:
+def hang_up(session: AgentSession[CallState]) -> None:
     """Delete the room (drops a SIP caller) or, outside a room, just shut the session down."""
     try:
         job = get_job_context()
     except RuntimeError:
-        context.session.shutdown()
+        session.shutdown()
         return
 
     async def _delete_room() -> None:  # after the session closed: drops a SIP caller too

@@ -9,6 +9,7 @@ offline mode) so nothing ever calls a LiveKit Cloud gateway, in `dev` mode too.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import math
 import os
@@ -31,8 +32,11 @@ from livekit.agents import (
 from agent import dtmf, handoff_refs, logs
 from agent.assistant import PersonaAgent
 from agent.capacity import admission
+from agent.heartbeat import Heartbeat
+from agent.limits import CallLimits
 from agent.logs import bind, log
 from agent.personas import LANGUAGES, department_for_number, load_directory
+from agent.phrases import line
 from agent.providers import build_providers, describe_mode, hears_speech
 from agent.records import CallRecorder
 from agent.sip_handoff import acknowledged_welcome, carried_context
@@ -43,6 +47,7 @@ from core.pii import mask_number, redact_numbers
 from sip.handoff import HANDOFF_ATTRIBUTE
 
 LOOP_BLOCK_ENV = "LIVEKIT_AGENTS_LOOP_BLOCK_WARN_MS"
+SIMULTANEOUS_JOIN = 2.0  # seconds: another agent still here after this joined with us
 # no STT: turns arrive as text (lk.chat) or DTMF, audio from the caller is not analysed
 TURN_HANDLING_TEXT: dict[str, Any] = {"turn_detection": "manual",
                                       "interruption": {"mode": "vad"}}
@@ -123,6 +128,8 @@ async def entrypoint(ctx: JobContext) -> None:
     # without speech-to-text nothing listens to the caller: do not receive (decode) the audio
     await ctx.connect(auto_subscribe=AutoSubscribe.SUBSCRIBE_ALL if voice
                       else AutoSubscribe.SUBSCRIBE_NONE)
+    if _another_agent_answers(ctx):
+        return
     participant = await ctx.wait_for_participant()
     info = _caller_info(participant)
     if meta.get("source") in ("sip", "browser") and info["source"] != "sip":
@@ -144,7 +151,10 @@ async def entrypoint(ctx: JobContext) -> None:
                   called_number=state.called_number, customer_id=state.customer_id,
                   customer_name=state.customer_name)
     bind(call_id=recorder.call_id, department=state.department)
+    _record_redispatch(meta, state)
     carried, greeting = await _claim_handoff(participant, state)
+    if greeting is None and meta.get("previous_call_id"):
+        greeting = f"{line('resumed', state.language)} {persona.welcome_for(state.language)}"
     log.info("call started: %s caller=%s dept=%s lang=%s providers: %s", state.source,
              mask_number(state.caller), state.department, state.language,
              describe_mode(settings))
@@ -158,9 +168,11 @@ async def entrypoint(ctx: JobContext) -> None:
         # browser's AEC has not learnt yet; a phone line has no such echo path here, and a
         # caller who answers the greeting at once must be heard (barge-in)
         **({"aec_warmup_duration": None} if state.source == "sip" else {}),
+        user_away_timeout=settings.idle_prompt_seconds,
         userdata=state,
     )
     _record_session_events(session, state, ctx)
+    CallLimits(session, state, settings).attach()
     dtmf.attach(ctx.room, session, state, settings.dtmf_menu)
 
     await session.start(
@@ -190,6 +202,47 @@ def _listen(state: CallState, *, identify: bool) -> CallListener | None:
         state.record("listening", provider=listener.provider, language=state.language,
                      identify=identify)
     return listener
+
+
+def _record_redispatch(meta: dict[str, Any], state: CallState) -> None:
+    """A call the API dispatched again (app/supervision): the caller waited, or their agent
+    died mid-call; link this record to the one the supervisor closed."""
+    if not meta.get("redispatch"):
+        return
+    state.record("answered_after_wait", waited_seconds=meta.get("waited_seconds"),
+                 dispatches=meta.get("redispatch"))
+    previous = meta.get("previous_call_id")
+    if previous and state.recorder is not None:
+        state.record("resumed", previous_call_id=previous)
+        state.recorder.update(parent_call_id=str(previous)[:32])
+
+
+def _another_agent_answers(ctx: JobContext) -> bool:
+    """A room gets one agent. The API dispatches again when no agent joined in time
+    (app/supervision); should the first one arrive after all, the newcomer leaves: at once
+    if it finds an agent there; if two joined together (each saw the other arrive), the
+    one with the greater identity leaves."""
+    me = ctx.room.local_participant.identity
+
+    def is_agent(p: rtc.RemoteParticipant) -> bool:
+        return p.kind == rtc.ParticipantKind.PARTICIPANT_KIND_AGENT
+
+    if any(is_agent(p) for p in ctx.room.remote_participants.values()):
+        log.warning("another agent already answers this room; leaving")
+        ctx.shutdown(reason="another agent answers this room")
+        return True
+
+    def tie_break(identity: str) -> None:
+        if identity in ctx.room.remote_participants and identity < me:
+            log.warning("another agent joined this room with this one; leaving")
+            ctx.shutdown(reason="another agent answers this room")
+
+    @ctx.room.on("participant_connected")
+    def _on_join(p: rtc.RemoteParticipant) -> None:
+        if is_agent(p):  # a newcomer that saw us leaves by itself within moments
+            asyncio.get_running_loop().call_later(SIMULTANEOUS_JOIN, tie_break, p.identity)
+
+    return False
 
 
 def _transcript_options(source: str) -> room_io.TextOutputOptions:
@@ -273,8 +326,12 @@ def build_server(settings: Settings | None = None) -> AgentServer:
         load_threshold=math.inf,
         job_executor_type=JobExecutorType(settings.agent_job_executor),
         preload_modules=["agent.preload"],
+        drain_timeout=settings.agent_drain_timeout_seconds,
         **pool,
     )
-    server.rtc_session(entrypoint, agent_name=settings.agent_name,
-                       on_request=admission(server, settings.agent_max_calls))
+    admit = admission(server, settings.agent_max_calls, settings.browser_calls_share)
+    server.rtc_session(entrypoint, agent_name=settings.agent_name, on_request=admit)
+    heartbeat = Heartbeat(server, admit, settings)
+    heartbeat.attach()
+    atexit.register(heartbeat.remove)  # the main process only: job processes never build one
     return server

@@ -18,6 +18,8 @@ from app.errors import install_error_handlers
 from app.knowledge.routes import router as knowledge_router
 from app.numbers.routes import router as numbers_router
 from app.routing_examples.routes import router as examples_router
+from app.supervision.supervisor import Supervisor
+from app.supervision.webhook import router as livekit_webhook_router
 from app.sync.routes import router as sip_router
 from app.sync.startup import reconcile_on_startup
 from app.token.routes import document_auth
@@ -31,10 +33,12 @@ from core.pii import RedactNumbers
 
 @asynccontextmanager
 async def _background(_: FastAPI) -> AsyncIterator[None]:
-    """The served API's own work: reconcile LiveKit once at start; purge expired call
-    records periodically when CALL_RETENTION_DAYS is set."""
+    """The served API's own work: reconcile LiveKit once at start; supervise calls (callers
+    no agent answers, records of dead agents); purge expired call records periodically when
+    CALL_RETENTION_DAYS is set."""
     settings = get_settings()
-    tasks = [asyncio.create_task(reconcile_on_startup(), name="startup-sip-sync")]
+    tasks = [asyncio.create_task(reconcile_on_startup(), name="startup-sip-sync"),
+             asyncio.create_task(Supervisor(settings).run_forever(), name="call-supervision")]
     if settings.call_retention_days:
         tasks.append(asyncio.create_task(purge_periodically(settings), name="call-retention"))
     try:
@@ -67,7 +71,7 @@ def create_app(*, background: bool = False, settings: Settings | None = None) ->
     application.include_router(health.router)
     install_error_handlers(application)
     for router in (departments_router, examples_router, knowledge_router, numbers_router,
-                   trunks_router, calls_router, sip_router):
+                   trunks_router, calls_router, sip_router, livekit_webhook_router):
         application.include_router(router)
     application.include_router(token_router)
     web.install(application)  # /, /call, /static (keep last: it mounts /static)

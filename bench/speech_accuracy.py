@@ -72,7 +72,8 @@ class Clip:
 
 def installed_voices() -> set[str]:
     out = subprocess.run(["espeak-ng", "--voices=mb"], capture_output=True, text=True).stdout
-    mbrola = {line.split()[3].split("/")[-1] for line in out.splitlines()[1:] if line.split()}
+    mbrola = {line.split()[4].split("/")[-1] for line in out.splitlines()[1:]
+              if len(line.split()) > 4}
     have_mbrola = shutil.which("mbrola") is not None
     return {v for vs in VOICES.values() for v in vs
             if not v.startswith("mb-") or (have_mbrola and v in mbrola)}

@@ -72,6 +72,7 @@ def migrate(revision: str = typer.Argument("head", help="Target revision")) -> N
 
 
 def stack_config(s: Settings):  # type: ignore[no-untyped-def]
+    from app.supervision.webhook import LIVEKIT_WEBHOOK_PATH
     from livekit_stack import StackConfig, StackPorts
 
     lk_port = urlparse(s.livekit_url).port or 7880
@@ -82,6 +83,8 @@ def stack_config(s: Settings):  # type: ignore[no-untyped-def]
         api_key=s.livekit_api_key,
         api_secret=s.livekit_api_secret.get_secret_value(),
         workdir=Path(s.stack_workdir),
+        # call supervision: the API learns from livekit-server who joins and leaves rooms
+        webhook_urls=(f"http://{s.api_host}:{s.api_port}{LIVEKIT_WEBHOOK_PATH}",),
     )
 
 
@@ -140,6 +143,7 @@ def dev() -> None:
     try:
         typer.echo(f"  {'agent worker':<20} {s.agent_name} (log {worker.log_path})")
         typer.echo(f"  {'API':<20} http://{s.api_host}:{s.api_port}  (test call: /call)")
+        _announce_when_ready(f"http://{s.api_host}:{s.api_port}")
         uvicorn.run("app.main:app", host=s.api_host, port=s.api_port,
                     log_level=s.log_level.lower())
     except KeyboardInterrupt:
@@ -147,6 +151,34 @@ def dev() -> None:
     finally:
         local.stop()
         typer.echo("stopped")
+
+
+def _announce_when_ready(base: str, timeout: float = 180.0) -> None:
+    """Say "ready for calls" once /ready is green (an agent worker registered, LiveKit up),
+    from a thread while uvicorn serves; or say what is missing when it never is."""
+    import json
+    import threading
+    import urllib.error
+    import urllib.request
+
+    def watch() -> None:
+        deadline = time.monotonic() + timeout
+        body = ""
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base}/ready", timeout=3) as resp:  # noqa: S310
+                    capacity = json.loads(resp.read()).get("capacity") or {}
+                    typer.echo(f"ready for calls: {capacity.get('workers')} agent worker(s), "
+                               f"{capacity.get('free_calls')} free lines; {base}/call")
+                    return
+            except urllib.error.HTTPError as exc:
+                body = exc.read().decode(errors="replace")
+            except OSError:
+                pass
+            time.sleep(0.5)
+        typer.echo(f"not ready for calls after {timeout:.0f} s: {body}", err=True)
+
+    threading.Thread(target=watch, name="ready-watch", daemon=True).start()
 
 
 @cli.command("eval")

@@ -51,7 +51,10 @@ class Settings(BaseSettings):
     livekit_public_url: str | None = None  # URL browsers reach LiveKit on; default LIVEKIT_URL
     token_ttl_seconds: int = 600  # join window of a browser token (the SDK refreshes in-call)
     token_requires_auth: bool = False  # true: token endpoints need "Bearer <ADMIN_API_KEY>"
-    token_rate_limit_per_minute: int = 30  # per client IP, in memory (per API process)
+    token_rate_limit_per_minute: int = 30  # per client IP; shared through REDIS_URL if set
+    # production refuses a public (unauthenticated) token endpoint unless this says so
+    token_public_allowed: bool = False
+    redis_url: str | None = None  # shared state of several API processes (rate limits)
     node_modules_dir: str | None = None  # where livekit-client is installed; default ./node_modules
 
     # Personal data: ended call records (with their events and transcripts) older than this
@@ -80,6 +83,23 @@ class Settings(BaseSettings):
     handoff_mode: Literal["in_room", "sip_transfer"] = "in_room"
     handoff_reference_ttl_seconds: int = 120
     agent_http_port: int = 8081  # worker health endpoint (`contact-center agent start`)
+    # On SIGTERM a worker takes no new calls and waits this long for its calls to end
+    # (compose's stop_grace_period must be longer).
+    agent_drain_timeout_seconds: int = Field(default=600, ge=0, le=86400)
+    # Workers report their load to the database this often (/ready, the token endpoint).
+    worker_heartbeat_seconds: float = Field(default=5.0, ge=0.5, le=300)
+    # Share of the agents' capacity browser (test page) calls may take; phone calls keep
+    # the rest.
+    browser_calls_share: float = Field(default=0.5, ge=0.0, le=1.0)
+
+    # Call supervision (the API, from LiveKit's webhooks): a caller no agent answers is
+    # dispatched again until this many seconds have passed, then the call ends with a record.
+    call_answer_timeout_seconds: int = Field(default=60, ge=5, le=3600)
+    # Limits per call: the longest call per source, and a caller silent this long is asked
+    # whether they are still there, then (as long again) told goodbye.
+    max_call_seconds_sip: int = Field(default=3600, ge=30, le=86400)
+    max_call_seconds_browser: int = Field(default=600, ge=30, le=86400)
+    idle_prompt_seconds: float = Field(default=20.0, ge=5.0, le=3600.0)
     # DTMF menu over SIP: digit -> department slug, or "human" for the department's human line
     dtmf_menu: dict[str, str] = {"1": "reception", "2": "sales", "3": "complaints", "0": "human"}
 
@@ -147,6 +167,11 @@ class Settings(BaseSettings):
                 if getattr(self, name).get_secret_value() in PLACEHOLDER_SECRETS:
                     raise ValueError(f"{name.upper()} is a placeholder; set a real secret "
                                      f"when ENVIRONMENT={self.environment}")
+            if not self.token_requires_auth and not self.token_public_allowed:
+                raise ValueError(
+                    "TOKEN_REQUIRES_AUTH=false lets anyone on the internet start calls that "
+                    "take agents from the phone lines; set TOKEN_REQUIRES_AUTH=true, or "
+                    "TOKEN_PUBLIC_ALLOWED=true to run a public test page on purpose")
         return self
 
 

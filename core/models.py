@@ -198,3 +198,46 @@ class Handoff(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     used_by_call_id: Mapped[str | None] = mapped_column(String(32), default=None)
+
+
+class Worker(Base):
+    """An agent worker's heartbeat: what /ready and the token endpoint know of capacity."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # LiveKit's worker id
+    agent_name: Mapped[str] = mapped_column(String(128))
+    host: Mapped[str] = mapped_column(String(255))
+    max_calls: Mapped[int] = mapped_column(Integer)
+    active_calls: Mapped[int] = mapped_column(Integer, default=0)
+    browser_calls: Mapped[int] = mapped_column(Integer, default=0)
+    draining: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                              index=True)
+
+
+class RoomWatch(Base):
+    """A room a caller is in, watched until an agent answers or the call ends, so no call
+    waits for a worker that is not coming and no record stays open when one dies.
+
+    Filled from LiveKit's webhooks; checked by the API's supervisor (app/supervision), one
+    API process at a time per room (a lease)."""
+
+    __tablename__ = "room_watches"
+
+    room_name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))  # "sip" | "browser"
+    # waiting (no agent yet) | answered | lost (the agent left, caller still there) | closed
+    state: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
+    caller: Mapped[str | None] = mapped_column(String(255), default=None)
+    department: Mapped[str | None] = mapped_column(String(64), default=None)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    waiting_since: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    dispatches: Mapped[int] = mapped_column(Integer, default=0)  # re-dispatches sent
+    next_check_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                           default=None, index=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    outcome: Mapped[str | None] = mapped_column(String(64), default=None)
+    # the record the supervisor closed when the caller's agent died (the next one links to it)
+    lost_call_id: Mapped[str | None] = mapped_column(String(32), default=None)

@@ -72,6 +72,8 @@ class StackConfig:
     api_secret: str = "devsecret-local-only-change-me-0000"
     workdir: Path = Path(".run/stack")
     log_level: str = "info"
+    # where livekit-server posts its webhooks (the API's /api/v1/livekit/webhook)
+    webhook_urls: tuple[str, ...] = ()
 
     @property
     def loopback(self) -> bool:
@@ -113,6 +115,8 @@ def livekit_server_config(cfg: StackConfig) -> dict:
             "enable_loopback_candidate": cfg.loopback,
             "ips": {"includes": [f"{cfg.host}/32"]},
         },
+        **({"webhook": {"api_key": cfg.api_key, "urls": list(cfg.webhook_urls)}}
+           if cfg.webhook_urls else {}),
     }
 
 

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from livekit import api as lkapi
 
+from app.supervision.webhook import LIVEKIT_WEBHOOK_PATH
 from livekit_stack import LocalStack, StackConfig, StackError, StackPorts
+from livekit_stack.probes import free_port
 
 pytest_plugins = ["tests.live_services"]
 
@@ -33,8 +35,12 @@ def artifacts_dir() -> Path:
 @pytest.fixture(scope="session")
 def live_stack(artifacts_dir: Path) -> Iterator[LocalStack]:
     """The real local LiveKit stack for this test session (missing binary = failure)."""
+    # the session's API server (tests/live_services.py) will listen on this port: LiveKit's
+    # webhooks reach its call supervision
+    webhook = f"http://{TEST_HOST}:{free_port(TEST_HOST)}{LIVEKIT_WEBHOOK_PATH}"
     cfg = StackConfig(
         host=TEST_HOST,
+        webhook_urls=(webhook,),
         ports=StackPorts.free(TEST_HOST),
         api_key="testkey",
         api_secret=secrets.token_hex(24),

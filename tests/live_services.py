@@ -10,6 +10,7 @@ import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import httpx
 import pytest
@@ -106,6 +107,19 @@ def speech_service(live_stack: LocalStack, artifacts_dir: Path) -> Iterator[Spee
 
 class WorkerProcess(ServiceProcess):
     agent_name = ""
+    base_env: dict[str, str] = {}  # noqa: RUF012 (set per instance by the fixture)
+
+    def registrations(self) -> int:
+        return self.log_text().count("registered worker")
+
+    def restart(self, **env: str) -> None:
+        """Stop (if running) and start again with `env` on top of the session's, then wait
+        until it registered with LiveKit; restart() with no env restores the session's."""
+        before = self.registrations()
+        self.stop()
+        self.env = {**self.base_env, **env}
+        self.start()
+        self.wait_until(lambda: self.registrations() > before, "registered worker", 60)
 
 
 @pytest.fixture(scope="session")
@@ -117,6 +131,7 @@ def agent_worker(live_stack: LocalStack, service_env: dict[str, str],
                                             "start"], env, log_path_for(artifacts_dir,
                                                                         "agent-worker"))
     worker.agent_name = env["AGENT_NAME"]
+    worker.base_env = env
     worker.start()
     try:
         worker.wait_for_log("registered worker", timeout=60)
@@ -134,9 +149,10 @@ class ApiProcess(ServiceProcess):
 
 
 def start_api(host: str, env: dict[str, str], artifacts: Path,
-              name: str = "api-server") -> ApiProcess:
-    """`contact-center api` on a free port of `host` (the stack's), healthy when returned."""
-    port = free_port(host)
+              name: str = "api-server", port: int | None = None) -> ApiProcess:
+    """`contact-center api` on `port` (default a free one) of `host` (the stack's), healthy
+    when returned."""
+    port = port or free_port(host)
     server = ApiProcess(name, [str(REPO_ROOT / ".venv/bin/contact-center"), "api"],
                         {**env, "API_HOST": host, "API_PORT": str(port)},
                         log_path_for(artifacts, name))
@@ -153,8 +169,10 @@ def start_api(host: str, env: dict[str, str], artifacts: Path,
 @pytest.fixture(scope="session")
 def api_server(live_stack: LocalStack, service_env: dict[str, str],
                artifacts_dir: Path) -> Iterator[ApiProcess]:
-    """`contact-center api` on a free port, same DB and agent name as the worker."""
-    server = start_api(live_stack.cfg.host, service_env, artifacts_dir)
+    """`contact-center api` where the stack sends its webhooks, same DB and agent name as
+    the worker."""
+    webhook = urlparse(live_stack.cfg.webhook_urls[0])
+    server = start_api(live_stack.cfg.host, service_env, artifacts_dir, port=webhook.port)
     try:
         yield server
     finally:

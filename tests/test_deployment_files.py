@@ -110,3 +110,15 @@ def test_app_image_ships_livekit_client_for_the_call_page() -> None:
     app_stage = dockerfile.split("AS app", 1)[1]
     assert "/srv/node_modules" in app_stage and "NODE_MODULES_DIR=/srv/node_modules" in app_stage
     assert "NODE_MODULES_DIR" in {f.upper() for f in Settings.model_fields}
+
+
+def test_livekit_posts_its_webhooks_to_the_api_and_agents_drain_before_they_stop() -> None:
+    from app.supervision.webhook import LIVEKIT_WEBHOOK_PATH
+    from core.config import Settings
+
+    config = yaml.safe_load(SERVICES["livekit-server"]["environment"]["LIVEKIT_CONFIG"])
+    port = Settings(_env_file=None).api_port
+    assert config["webhook"]["urls"] == [f"http://api:{port}{LIVEKIT_WEBHOOK_PATH}"]
+    grace = SERVICES["agent"]["stop_grace_period"]
+    assert grace.endswith("m") and int(grace[:-1]) * 60 > \
+        Settings(_env_file=None).agent_drain_timeout_seconds

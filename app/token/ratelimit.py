@@ -1,8 +1,9 @@
-"""A small in-memory token bucket per client address.
+"""Token-request limits per client address.
 
-Each address may burst up to `per_minute` requests, refilled continuously at `per_minute / 60`
-per second. State lives in the API process: with several API processes each one limits on its
-own (put a shared limiter in the reverse proxy if that matters)."""
+`RateLimiter`: an in-memory token bucket (each address may burst up to `per_minute`
+requests, refilled continuously at `per_minute / 60` per second), state in the API process.
+`SharedRateLimiter`: with REDIS_URL, one count per address and minute in Redis, so several
+API processes enforce one limit together."""
 
 from __future__ import annotations
 
@@ -60,3 +61,32 @@ class RateLimiter:
             oldest = sorted(self._buckets, key=lambda k: self._buckets[k].updated)
             for k in oldest[: len(oldest) // 2]:
                 del self._buckets[k]
+
+
+class SharedRateLimiter:
+    """A fixed one-minute window per address, counted in Redis (INCR + EXPIRE in one
+    round trip), shared by every API process that uses the same Redis."""
+
+    def __init__(self, redis_url: str, per_minute: int, *,
+                 clock: Callable[[], float] = time.time, prefix: str = "cc:token-rate") -> None:
+        import redis
+
+        if per_minute < 1:
+            raise ValueError("per_minute must be at least 1")
+        self.capacity = float(per_minute)
+        self._redis = redis.Redis.from_url(redis_url, socket_timeout=2,
+                                           socket_connect_timeout=2)
+        self._clock = clock
+        self._prefix = prefix
+
+    def hit(self, key: str) -> int | None:
+        now = self._clock()
+        window = int(now // 60)
+        name = f"{self._prefix}:{window}:{key}"
+        pipe = self._redis.pipeline()
+        pipe.incr(name)
+        pipe.expire(name, 61)
+        count, _ = pipe.execute()
+        if count <= self.capacity:
+            return None
+        return max(1, math.ceil((window + 1) * 60 - now))

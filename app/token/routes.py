@@ -13,8 +13,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from app.deps import SessionDep, SettingsDep, require_admin
 from app.errors import ErrorBody
 from app.seed import LANGUAGES
+from app.supervision.capacity import admit_browser_call
 from app.token import service
-from app.token.ratelimit import RateLimiter
+from app.token.ratelimit import RateLimiter, SharedRateLimiter
 from app.token.schemas import (
     LegacyTokenRequest,
     LegacyTokenResponse,
@@ -36,9 +37,11 @@ def client_address(request: Request) -> str:
 
 
 def rate_limit(request: Request, settings: SettingsDep) -> None:
-    limiter: RateLimiter | None = getattr(request.app.state, "token_rate_limiter", None)
+    limiter: RateLimiter | SharedRateLimiter | None = getattr(
+        request.app.state, "token_rate_limiter", None)
     if limiter is None or limiter.capacity != settings.token_rate_limit_per_minute:
-        limiter = RateLimiter(settings.token_rate_limit_per_minute)
+        limiter = SharedRateLimiter(settings.redis_url, settings.token_rate_limit_per_minute) \
+            if settings.redis_url else RateLimiter(settings.token_rate_limit_per_minute)
         request.app.state.token_rate_limiter = limiter
     retry_after = limiter.hit(client_address(request))
     if retry_after is not None:
@@ -60,6 +63,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "Unknown department"},
     422: {"model": ErrorBody, "description": "Invalid field (`field` names it)"},
     429: {"model": ErrorBody, "description": "Rate limited per client address; see Retry-After"},
+    503: {"model": ErrorBody, "description": "Browser calls have their share of the agents "
+                                             "already; see Retry-After"},
 }
 GUARDS = [Depends(rate_limit), Depends(require_auth_if_configured)]
 TOKEN_PATHS = ("/api/v1/token", "/api/token")
@@ -83,6 +88,7 @@ def create_token(body: TokenRequest, settings: SettingsDep, session: SessionDep)
     """LiveKit's standard token-endpoint shape. The token joins only `room_name` and its room
     configuration dispatches the contact-center agent with the department and language."""
     department = service.find_department(session, body.department)
+    admit_browser_call(session, settings)
     issued = service.issue_token(settings, department, language=body.language,
                                  participant_name=body.participant_name,
                                  room_name=body.room_name)
@@ -98,6 +104,7 @@ def create_token_legacy(body: LegacyTokenRequest, settings: SettingsDep,
     """Compatibility with the front end built from the seed guide: same validation and
     dispatch as `/api/v1/token`; customer id and name travel in the agent metadata."""
     department = service.find_department(session, body.department)
+    admit_browser_call(session, settings)
     issued = service.issue_token(settings, department, language=body.language,
                                  participant_name=body.customer_name,
                                  customer_id=body.customer_id, customer_name=body.customer_name)

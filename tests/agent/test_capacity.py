@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 from agent.capacity import CallAdmission
@@ -10,8 +11,8 @@ from agent.capacity import CallAdmission
 class Request:
     """Stands in for livekit's JobRequest: records the decision."""
 
-    def __init__(self, job_id: str) -> None:
-        self.job = SimpleNamespace(id=job_id)
+    def __init__(self, job_id: str, source: str = "sip") -> None:
+        self.job = SimpleNamespace(id=job_id, metadata=json.dumps({"source": source}))
         self.decision: str | None = None
 
     async def accept(self) -> None:
@@ -22,7 +23,7 @@ class Request:
 
 
 def _server(running: list[str]) -> SimpleNamespace:
-    return SimpleNamespace(active_jobs=[SimpleNamespace(job=SimpleNamespace(id=j))
+    return SimpleNamespace(active_jobs=[SimpleNamespace(job=SimpleNamespace(id=j, metadata=""))
                                         for j in running])
 
 
@@ -41,7 +42,7 @@ async def test_running_jobs_count_once_and_finished_ones_free_their_slot() -> No
     await admit(first)
     await admit(second)
     server.active_jobs = _server(["AJ_1", "AJ_2"]).active_jobs  # both now running
-    assert admit.in_use() == 2
+    assert admit.in_use() == (2, 0)
     third = Request("AJ_3")
     await admit(third)
     assert third.decision == "reject"
@@ -49,7 +50,7 @@ async def test_running_jobs_count_once_and_finished_ones_free_their_slot() -> No
     server.active_jobs = _server(["AJ_2"]).active_jobs  # AJ_1 hung up
     fourth = Request("AJ_4")
     await admit(fourth)
-    assert fourth.decision == "accept" and admit.in_use() == 2
+    assert fourth.decision == "accept" and admit.in_use() == (2, 0)
 
 
 async def test_a_job_that_never_starts_does_not_hold_a_slot_forever(monkeypatch) -> None:
@@ -57,6 +58,18 @@ async def test_a_job_that_never_starts_does_not_hold_a_slot_forever(monkeypatch)
     monkeypatch.setattr("agent.capacity.time.monotonic", lambda: clock[0])
     admit = CallAdmission(_server([]), max_calls=1)
     await admit(Request("AJ_lost"))
-    assert admit.in_use() == 1
+    assert admit.in_use() == (1, 0)
     clock[0] += 31
-    assert admit.in_use() == 0
+    assert admit.in_use() == (0, 0)
+
+
+async def test_browser_calls_get_their_share_and_phones_keep_the_rest() -> None:
+    admit = CallAdmission(_server([]), max_calls=4, browser_share=0.5)
+    browsers = [Request(f"AJ_b{i}", "browser") for i in range(3)]
+    for request in browsers:
+        await admit(request)
+    assert [r.decision for r in browsers] == ["accept", "accept", "reject"]
+    phones = [Request(f"AJ_p{i}") for i in range(3)]
+    for request in phones:
+        await admit(request)
+    assert [r.decision for r in phones] == ["accept", "accept", "reject"]

@@ -199,6 +199,10 @@
         throw new Error(`Too many calls from this address; try again in ${wait || 'a few'} seconds.`);
       }
       if (response.status === 401) throw new Error(`Access key required or wrong: ${detail}`);
+      if (response.status === 503) {
+        const wait = response.headers.get('Retry-After');
+        throw new Error(`All assistants for browser calls are busy; try again in ${wait || 'a few'} seconds.`);
+      }
       throw new Error(`The server refused the call: ${detail}`);
     }
     return body;
@@ -329,6 +333,10 @@
     ui.micStatus.textContent = 'off';
     setAgentState(null);
     const why = reason !== undefined && LK.DisconnectReason ? LK.DisconnectReason[reason] : '';
+    if (!agentIdentity && why === 'ROOM_DELETED') {
+      // the server gave up waiting for an assistant (CALL_ANSWER_TIMEOUT_SECONDS)
+      showError('No assistant was free to take your call. Please try again in a few minutes.');
+    }
     setConnection('disconnected', why && why !== 'CLIENT_INITIATED' ?
       `Call ended (${why.toLowerCase().replace(/_/g, ' ')})` : 'Call ended');
     addLine('system', '', 'Call ended');
@@ -417,8 +425,8 @@
       ui.agentState.textContent = 'waiting for the assistant…';
       agentWaitTimer = setTimeout(() => {
         if (room && !agentIdentity) {
-          showError('The assistant has not joined yet. Is the agent worker running ' +
-                    '(contact-center agent start)? You can keep waiting or hang up.');
+          showError('All assistants are busy or starting; please hold, you will be ' +
+                    'answered as soon as one is free (or hang up and try later).');
         }
       }, AGENT_WAIT_WARNING_MS);
     }
