@@ -6,6 +6,7 @@ are the shared live fixtures of tests/live_services.py: same DB, same agent name
 
 from __future__ import annotations
 
+import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from agent.personas import PersonaDirectory, load_directory
 from core.config import get_settings
 
 CHROMIUM = "/usr/bin/chromium"
+FAKE_AUDIO_FILE = "--use-file-for-fake-audio-capture"
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -48,11 +50,20 @@ def launch_browser(playwright_driver: Playwright, tmp_path: Path
     The page's origin (plain http on the test address) is marked secure so getUserMedia
     exists, as it does on https or localhost."""
     contexts: list[BrowserContext] = []
+    silence = tmp_path / "silence.wav"
+    with wave.open(str(silence), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(48000)
+        wav.writeframes(b"\0\0" * 48000)
 
     def launch(origin: str, extra_flags: list[str] | None = None,
                drop_flags: list[str] | None = None) -> BrowserContext:
         flags = [f for f in CHROMIUM_FLAGS if f not in (drop_flags or [])]
         flags += [f"--unsafely-treat-insecure-origin-as-secure={origin}", *(extra_flags or [])]
+        if not any(f.startswith(FAKE_AUDIO_FILE) for f in flags):
+            # the agent listens: a silent microphone, not Chromium's beeping fake device
+            flags.append(f"{FAKE_AUDIO_FILE}={silence}")
         profile = tmp_path / f"chromium-profile-{len(contexts)}"
         context = playwright_driver.chromium.launch_persistent_context(
             str(profile), executable_path=CHROMIUM, headless=True, args=flags,

@@ -250,3 +250,28 @@ def test_call_sales_handoff_to_complaints_and_hang_up(live_stack, api_server, ag
                       "the call record to be closed after hang-up")
     assert record.end_reason == "caller_hangup" and record.ended_at is not None
     assert record.current_department == "complaints"
+
+
+def test_a_browser_caller_who_speaks_is_understood(live_stack, api_server, agent_worker,
+                                                    launch_browser, personas, artifacts_dir):
+    """Chromium's microphone plays espeak-ng saying a request for complaints, after the
+    greeting: the page shows the recognised words and Mohammed takes the call."""
+    from tests.browser.conftest import FAKE_AUDIO_FILE
+    from tests.support.speech import microphone_wav
+
+    said = microphone_wav("I want to make a complaint.", artifacts_dir / "speech",
+                          lead_seconds=14, tail_seconds=60)
+    context = launch_browser(api_server.base_url,
+                             extra_flags=[f"{FAKE_AUDIO_FILE}={said}%noloop"])
+    page = context.new_page()
+    page.goto(f"{api_server.base_url}/call")
+    expect(page.locator("#department option[value=reception]")).to_have_count(1)
+    start_call(page, "reception", "en")
+    user_lines = page.locator("#transcript .line[data-speaker=user] .text")
+    expect(user_lines.filter(has_text="complaint")).to_have_count(1, timeout=60_000)
+    expect(page.locator("#persona-name")).to_have_attribute("data-department", "complaints",
+                                                            timeout=20_000)
+    expect(page.locator("#persona-name")).to_contain_text("Mohammed")
+    page.screenshot(path=str(ARTIFACTS / "browser-voice.png"), full_page=True)
+    page.click("#hangup-btn")
+    expect(page.locator("#connection-state")).to_have_attribute("data-state", "disconnected")
