@@ -11,14 +11,15 @@ and are heard once the service is up (agent/speech.py never fails a call on it).
 from __future__ import annotations
 
 import atexit
+import json
 import sys
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 from agent.logs import log
 from agent.providers import stt_kind
 from core.config import Settings
-from livekit_stack.probes import http_ok
 from livekit_stack.processes import ManagedProcess, StackError, wait_until
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -29,12 +30,22 @@ def health_url(settings: Settings) -> str:
     return settings.speech_base_url.rstrip("/").removesuffix("/v1") + "/health"
 
 
+def speech_service_answers(url: str) -> bool:
+    """Our speech service is up at `url` (its /health names the languages it serves; another
+    server's health endpoint on that port is not mistaken for it)."""
+    try:
+        with urllib.request.urlopen(url, timeout=2.0) as resp:  # noqa: S310 (local URL)
+            return resp.status == 200 and "languages" in json.loads(resp.read() or b"{}")
+    except (OSError, ValueError):
+        return False
+
+
 def ensure_local_speech(settings: Settings, log_dir: Path) -> ManagedProcess | None:
     """Make sure the local speech service answers; returns the process if we started it."""
     if stt_kind(settings) != "local":
         return None
     health = health_url(settings)
-    if http_ok(health):
+    if speech_service_answers(health):
         log.info("using the speech service at %s", settings.speech_base_url)
         return None
     url = urlparse(settings.speech_base_url)
@@ -49,8 +60,8 @@ def ensure_local_speech(settings: Settings, log_dir: Path) -> ManagedProcess | N
     service.start()
     atexit.register(service.stop)
     try:
-        wait_until(lambda: http_ok(health), what="the speech service", timeout=START_TIMEOUT,
-                   process=service, interval=0.2)
+        wait_until(lambda: speech_service_answers(health), what="the speech service",
+                   timeout=START_TIMEOUT, process=service, interval=0.2)
     except StackError as exc:
         service.stop()
         log.error("the speech service did not start: %s", exc)

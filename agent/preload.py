@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 
+import livekit.plugins.openai  # noqa: F401  the STT plugin (2.7 s of imports on a call's first use)
 import pydantic
 from livekit.agents import llm
 from livekit.agents.tokenize import _basic_hyphenator

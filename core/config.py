@@ -132,7 +132,7 @@ class Settings(BaseSettings):
     # Local speech service (`contact-center speech`): Whisper served over the OpenAI
     # transcription API, one copy of each model per machine.
     speech_host: str = "127.0.0.1"
-    speech_port: int = 8090
+    speech_port: int = 8092
     # where workers reach it; default http://SPEECH_HOST:SPEECH_PORT/v1
     speech_url: str | None = None
     # a worker starts the service itself when nothing answers at a loopback SPEECH_URL

@@ -19,8 +19,9 @@ from core.config import get_settings
 from core.db import session_scope
 from core.models import CallRecord, Department, PhoneNumber
 from livekit_stack import LocalStack
-from tests.live.rtp_capture import open_ear
+from tests.live.rtp_capture import CallerMouth, open_ear
 from tests.live.sipp_runner import Call, dtmf, pause, place_call
+from tests.support.speech import phone_ulaw
 
 
 def _number_for(slug: str) -> str:
@@ -71,20 +72,34 @@ async def main() -> None:
     parser.add_argument("department", nargs="?", default="reception")
     parser.add_argument("--seconds", type=float, default=8.0, help="how long to stay on the line")
     parser.add_argument("--digits", default="", help="DTMF digits to press, e.g. 2")
+    parser.add_argument("--say", default="", help="a sentence to say after the greeting "
+                        "(espeak-ng), e.g. 'I want to make a complaint'")
+    parser.add_argument("--language", default="en", choices=["en", "ar"],
+                        help="the language --say is spoken in")
     args = parser.parse_args()
 
     number = _number_for(args.department)
     stack = LocalStack(stack_config(get_settings()))  # the running stack's addresses
     steps = [pause(2000), dtmf(args.digits, 1000)] if args.digits else []
-    steps.append(pause(int(args.seconds * 1000)))
+    workdir = Path(".run/calls") / time.strftime("%Y%m%d-%H%M%S")
+    speaking = args.say and phone_ulaw(args.say, workdir, language=args.language)
+    steps.append(pause(int((args.seconds + (30 if speaking else 0)) * 1000)))
     transport, ear, ear_port = await open_ear(stack.cfg.host)
+    mouth = CallerMouth(ear)
     started = time.time()
     print(f"calling {number} ({args.department}) at sip:{stack.cfg.sip_address} ...")
     try:
-        result = await place_call(stack, Call(number, steps=steps),
-                                  Path(".run/calls") / time.strftime("%Y%m%d-%H%M%S"),
-                                  ear_port=ear_port, timeout=args.seconds + 40)
+        call = asyncio.create_task(place_call(
+            stack, Call(number, steps=steps, sipp_audio=not speaking), workdir,
+            ear_port=ear_port, timeout=args.seconds + 80))
+        if speaking:
+            mouth.start()
+            await ear.wait_until_quiet(heard=1.0, quiet=1.2, timeout=60)
+            print(f"saying: {args.say}")
+            await mouth.say(speaking)
+        result = await call
     finally:
+        await mouth.stop()
         transport.close()
     print(f"sipp exit code {result.returncode}; SIP responses: {result.final_responses()}")
     if ear.first_loud_at and ear.first_packet_at:
