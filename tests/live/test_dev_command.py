@@ -75,15 +75,22 @@ def test_dev_brings_up_stack_and_api_and_ctrl_c_stops_everything(
     base = f"http://{TEST_HOST}:{api_port}"
     markers = (str(workdir), f"redis-server {TEST_HOST}:{redis_port}")
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # ready for calls: an agent worker registered
         ready: tuple[int, dict] = (0, {})
         while time.monotonic() < deadline and proc.poll() is None:
             ready = _get(f"{base}/ready")
             if ready[0] == 200:
                 break
             time.sleep(0.2)
-        assert ready == (200, {"status": "ok", "checks": {"database": "ok", "livekit": "ok"}}), \
-            workdir.with_suffix(".log").read_text()[-3000:]
+        output = workdir.with_suffix(".log").read_text()[-3000:]
+        assert ready[0] == 200, output
+        assert ready[1]["checks"] == {"database": "ok", "agents": "ok", "livekit": "ok"}
+        assert ready[1]["capacity"]["workers"] == 1 and ready[1]["capacity"]["free_calls"] > 0
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and "ready for calls" not in output:
+            time.sleep(0.2)
+            output = workdir.with_suffix(".log").read_text()
+        assert "ready for calls: 1 agent worker(s)" in output
         assert _get(f"{base}/health") == (200, {"status": "ok"})
         assert len(_processes_mentioning(*markers)) == 3  # redis, server, sip
         agent_log = workdir / "logs" / "agent.log"
@@ -92,7 +99,7 @@ def test_dev_brings_up_stack_and_api_and_ctrl_c_stops_everything(
                 agent_log.read_text(errors="replace") if agent_log.exists() else ""):
             time.sleep(0.2)
         assert "registered worker" in agent_log.read_text(errors="replace")
-        markers = (*markers, "cli.main agent start")
+        markers = (*markers, "cli.main agent start", "cli.main speech")  # the worker's
 
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         assert proc.wait(timeout=30) == 0
