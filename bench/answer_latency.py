@@ -14,7 +14,7 @@ import asyncio
 
 from bench.harness import Bench
 from bench.phone import CallTiming, attach_server_logs, caller_number, dial_many
-from bench.tables import SUMMARY_HEADERS, markdown_table, summary_row
+from bench.tables import SUMMARY_HEADERS, markdown_table, summary, summary_row
 from tests.live.sipp_runner import Call, pause
 
 # consecutive phases of one call: they add up to the answer latency
@@ -69,7 +69,10 @@ def report(timings: list[CallTiming]) -> str:
     return head + markdown_table(SUMMARY_HEADERS, breakdown_rows(timings))
 
 
-def run(calls: int = 20, hold_ms: int = 2500, env: dict[str, str] | None = None) -> str:
+def run(calls: int = 20, hold_ms: int = 2500, env: dict[str, str] | None = None,
+        minimal: bool = True) -> str:
+    """The product's worker, then (same stack, same run) the minimal worker: the ratio of
+    their answer latencies is the product's own cost."""
     with Bench("answer-latency") as bench:
         bench.restart_worker(**(env or {}))
         timings = asyncio.run(measure(bench, calls, hold_ms))
@@ -77,7 +80,22 @@ def run(calls: int = 20, hold_ms: int = 2500, env: dict[str, str] | None = None)
         text = report(timings)
         if failed:
             text += f"\n\n{len(failed)} calls failed, e.g.: {failed[0].error}"
+        if minimal:
+            bench.restart_worker("bench.minimal_worker", **(env or {}))
+            floor = asyncio.run(measure(bench, calls, hold_ms, run=2))
+            text += "\n\n" + report(floor).replace("### Answer latency",
+                                                    "### Answer latency, minimal worker")
+            text += "\n\n" + ratio_line(timings, floor)
         return text
+
+
+def ratio_line(ours: list[CallTiming], floor: list[CallTiming]) -> str:
+    a = summary(t.answer_latency for t in ours)
+    b = summary(t.answer_latency for t in floor)
+    if not a["p50"] or not b["p50"]:
+        return "ratio: -"
+    return (f"ratio ours / minimal worker: p50 {a['p50'] / b['p50']:.2f}, "
+            f"p95 {a['p95'] / b['p95']:.2f} ({a['p50'] * 1000:.0f} / {b['p50'] * 1000:.0f} ms)")
 
 
 def main() -> None:

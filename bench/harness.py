@@ -80,10 +80,11 @@ def spawn(argv: list[str], env: dict[str, str], log_path: Path) -> Service:
     return service
 
 
-def start_worker(env: dict[str, str], log_path: Path) -> Service:
-    """bench.worker (the product's build_server + entrypoint, with metric logging)."""
+def start_worker(env: dict[str, str], log_path: Path, module: str = "bench.worker") -> Service:
+    """bench.worker (the product's build_server + entrypoint, with metric logging), or
+    another worker module (bench.minimal_worker: the floor LiveKit gives)."""
     env = {**env, "AGENT_HTTP_PORT": str(free_port(HOST))}
-    worker = spawn([sys.executable, "-m", "bench.worker"], env, log_path)
+    worker = spawn([sys.executable, "-m", module], env, log_path)
     worker.wait_until(lambda: "registered worker" in worker.log_text(), "registered worker", 90)
     return worker
 
@@ -170,12 +171,12 @@ class Bench:
             self.speech = start_speech(self.env(**extra), self.dir / "speech.log")
         return self.speech.base_url
 
-    def restart_worker(self, **extra: str) -> Service:
+    def restart_worker(self, module: str = "bench.worker", **extra: str) -> Service:
         if self.worker is not None:
             self.worker.stop()
         self._worker_runs += 1
         self.worker = start_worker(self.env(**extra),
-                                   self.dir / f"worker-{self._worker_runs}.log")
+                                   self.dir / f"worker-{self._worker_runs}.log", module)
         return self.worker
 
     @property
