@@ -53,6 +53,11 @@ def breakdown_rows(timings: list[CallTiming]) -> list[list]:
 async def measure(bench: Bench, calls: int, hold_ms: int, run: int = 1) -> list[CallTiming]:
     assert bench.stack is not None and bench.worker is not None
     number = bench.numbers["reception"]
+    # one call first, not counted: the worker's warm processes are ready after it (a worker
+    # reports itself registered before its forkserver has finished preloading)
+    await dial_many(bench.stack, [Call(number, caller=caller_number(999, run),
+                                       steps=[pause(hold_ms)])],
+                    bench.dir / f"answer-{run}-warmup", timeout=90)
     timings: list[CallTiming] = []
     for i in range(calls):
         call = Call(number, caller=caller_number(i, run), steps=[pause(hold_ms)])

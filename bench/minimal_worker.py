@@ -1,7 +1,7 @@
 """The floor LiveKit itself gives: a livekit-agents worker that only answers and greets.
 
-Same livekit-agents version, same TTS (espeak-ng, the greeting synthesized once per process
-before any call, as the product's forkserver does), same room options as a phone call of the
+Same livekit-agents version, same TTS (espeak-ng, the greeting synthesized once in the
+forkserver, as the product's is: bench/minimal_preload.py), same room options as a phone call of the
 product, and the same log lines the answer-latency bench reads ("call started", agent state
 "speaking"); no database, no personas, no speech recognition, no call records, no
 supervision. bench.answer_latency runs it in the same run as the product's worker: the ratio
@@ -21,7 +21,6 @@ from livekit.agents import (
     AgentStateChangedEvent,
     AutoSubscribe,
     JobContext,
-    JobProcess,
     room_io,
 )
 
@@ -31,10 +30,6 @@ from core.config import get_settings
 log = logging.getLogger("contact_center.bench")
 # the length of reception's Arabic welcome line
 GREETING = "أهلاً وسهلاً بكم في أورنينا. أنا أحمد، كيف يمكنني مساعدتك اليوم؟"
-
-
-def prewarm(_: JobProcess) -> None:
-    EspeakTTS().remember(GREETING)
 
 
 async def entrypoint(ctx: JobContext) -> None:
@@ -60,9 +55,10 @@ def main() -> None:
     from livekit.agents import cli as lk_cli
 
     s = get_settings()
-    server = AgentServer(setup_fnc=prewarm, ws_url=s.livekit_url, api_key=s.livekit_api_key,
+    server = AgentServer(ws_url=s.livekit_url, api_key=s.livekit_api_key,
                          api_secret=s.livekit_api_secret.get_secret_value(),
-                         port=s.agent_http_port, load_threshold=float("inf"))
+                         port=s.agent_http_port, load_threshold=float("inf"),
+                         preload_modules=["bench.minimal_preload"])
     server.rtc_session(entrypoint, agent_name=s.agent_name)
     print(f"minimal worker {s.agent_name!r} -> {s.livekit_url}", flush=True)
     sys.argv = ["bench-minimal-worker", "start", "--log-level", s.log_level.upper()]
