@@ -13,7 +13,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-from livekit_stack.probes import free_port
+from livekit_stack.probes import free_dual_port, free_port
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class StackPorts:
             livekit=tcp[1],
             rtc_tcp=tcp[2],
             rtc_udp=free_port(host, socket.SOCK_DGRAM),
-            sip=free_port(host, socket.SOCK_DGRAM),
+            sip=free_dual_port(host),
             sip_health=tcp[3],
             sip_rtp_start=start,
             sip_rtp_end=start + 199,
@@ -47,7 +47,7 @@ class StackPorts:
 def free_udp_block(host: str, size: int, attempts: int = 50) -> int:
     rng = random.Random()
     for _ in range(attempts):
-        start = rng.randrange(20000, 60000 - size, 2)
+        start = rng.randrange(20000, 32000 - size, 2)
         probe = [start, start + size // 2, start + size - 1]
         try:
             socks = []

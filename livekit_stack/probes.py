@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import urllib.error
 import urllib.request
@@ -24,11 +25,31 @@ def http_ok(url: str) -> bool:
         return False
 
 
-def free_port(host: str, kind: int = socket.SOCK_STREAM) -> int:
-    """A port on `host` that is free right now, for TCP or UDP."""
-    with socket.socket(socket.AF_INET, kind) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+# Ports handed to servers that start later are taken below the kernel's ephemeral range
+# (32768+ here): an outgoing connection can grab an ephemeral port in the gap between
+# choosing it and the server binding it.
+PORT_RANGE = (12000, 20000)
+_given: set[int] = set()
+
+
+def free_port(host: str, kind: int = socket.SOCK_STREAM, attempts: int = 200) -> int:
+    """A port on `host` that is free right now (TCP or UDP), not handed out before."""
+    rng = random.Random()
+    for _ in range(attempts):
+        port = rng.randrange(*PORT_RANGE)
+        if port not in _given and port_free(host, port, kind):
+            _given.add(port)
+            return port
+    raise RuntimeError(f"no free port in {PORT_RANGE} on {host}")
+
+
+def free_dual_port(host: str, attempts: int = 50) -> int:
+    """A port free for both UDP and TCP right now (livekit-sip listens on both)."""
+    for _ in range(attempts):
+        port = free_port(host, socket.SOCK_DGRAM)
+        if port_free(host, port, socket.SOCK_STREAM):
+            return port
+    raise RuntimeError(f"no port free for both UDP and TCP on {host}")
 
 
 def port_free(host: str, port: int, kind: int = socket.SOCK_STREAM) -> bool:

@@ -60,6 +60,7 @@ class LocalStack:
             ("livekit-server", ports.livekit, socket.SOCK_STREAM),
             ("livekit-sip health", ports.sip_health, socket.SOCK_STREAM),
             ("livekit-sip SIP", ports.sip, socket.SOCK_DGRAM),
+            ("livekit-sip SIP/TCP", ports.sip, socket.SOCK_STREAM),
         ) if not port_free(cfg.host, port, kind)]
         if busy:
             raise StackError(f"ports in use on {cfg.host}: {', '.join(busy)} "

@@ -50,7 +50,7 @@ async def test_reception_dtmf_2_hands_off_to_sales_and_0_transfers_to_a_human(
     number = directory.numbers["reception"]
     known = {c["id"] for c in directory.calls_to(number)}
     call = await phone(Call(number, steps=[pause(3000), dtmf("20", tone_ms=2000)],
-                            ending=transferred("200 OK")))
+                            ending=transferred("200 OK", after=hang_up())))
     _ok(call)
     assert call.result.header("REFER", "Refer-To") == [HUMAN_LINES["sales"]]
     record = directory.wait_for_call(number, lambda r: r["status"] == "ended",

@@ -42,7 +42,7 @@ async def test_handoff_moves_the_call_and_the_context_follows(
     known_s = {c["id"] for c in directory.calls_to(sales)}
 
     first = await phone(Call(reception, steps=[pause(3000), dtmf("2")],
-                             ending=transferred("200 OK")))
+                             ending=transferred("200 OK", after=hang_up())))
     _ok(first)
     assert first.result.header("REFER", "Refer-To") == [f"tel:{sales}"]
     (reference,) = first.result.header("REFER", HEADER)
