@@ -177,6 +177,10 @@ class CallRecord(Base):
         back_populates="call", order_by="CallEvent.id", cascade="all, delete-orphan"
     )
 
+    @property
+    def has_recording(self) -> bool:
+        return self.recording_file is not None
+
 
 class CallEvent(Base):
     __tablename__ = "call_events"
