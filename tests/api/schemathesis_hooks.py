@@ -1,7 +1,8 @@
 """Values for the API's own string formats (app.numbers.e164, app.trunks.schemas,
 app.webhooks.schemas), loaded by schemathesis (`hooks` in tests/api/schemathesis.toml). A
-regular expression cannot say which numbers are valid for their country, so the document names a format and this says what is
-valid: example numbers of every region from `phonenumbers`, the data the API validates with."""
+regular expression cannot say which numbers are valid for their country, so the document
+names a format and this says what is valid: example numbers of every region from
+`phonenumbers`, the data the API validates with."""
 
 from __future__ import annotations
 
