@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
+from datetime import datetime
 
 import pytest
 from livekit import api as lkapi
 
+from agent.personas import load_directory
+from core.config import get_settings
 from tests.live.rtp_capture import CallerEar, CallerMouth
 from tests.live.sipp_runner import Call, hung_up_by_peer
 from tests.live_services import SpeechProcess
+from tests.support import recordings
 from tests.support.speech import phone_ulaw
 from tests.telephony.conftest import Directory, end_call
 
@@ -35,11 +40,11 @@ async def _agent_attributes(lk: lkapi.LiveKitAPI, room: str) -> dict[str, str]:
 
 
 async def _say_on_call(directory: Directory, phone, lk: lkapi.LiveKitAPI, number: str,  # type: ignore[no-untyped-def]
-                       clip: bytes, until, what: str, *, barge_in: bool = False
-                       ) -> tuple[dict, dict[str, str]]:
+                       clip: bytes, until, what: str, *, barge_in: bool = False,
+                       hear_out: bool = False) -> tuple[dict, dict[str, str]]:
     """Call `number`, say `clip` (after the greeting, or 1 s into it), wait until the call's
-    record passes `until`, hang up; returns the ended record and the agent's attributes
-    seen before hanging up."""
+    record passes `until` (`hear_out`: and the agent said what it says next), hang up;
+    returns the ended record and the agent's attributes seen before hanging up."""
     known = {c["id"] for c in directory.calls_to(number)}
     seen: dict[str, dict[str, str]] = {}
 
@@ -51,6 +56,8 @@ async def _say_on_call(directory: Directory, phone, lk: lkapi.LiveKitAPI, number
         await mouth.say(clip)
         record = await asyncio.to_thread(directory.wait_for_call, number, until, what, known,
                                          45)
+        if hear_out:
+            await ear.wait_until_said(time.monotonic())
         seen["attributes"] = await _agent_attributes(lk, record["room_name"])
         await end_call(lk, record["room_name"])
 
@@ -64,14 +71,17 @@ async def _say_on_call(directory: Directory, phone, lk: lkapi.LiveKitAPI, number
 
 async def _spoken_request(directory: Directory, phone, lk: lkapi.LiveKitAPI, artifacts_dir,  # type: ignore[no-untyped-def]
                           number: str, sentence: str, handed_to: str, *,
-                          barge_in: bool = False) -> tuple[dict, dict[str, str]]:
-    """Say `sentence` in English on a call to `number` until it is handed to `handed_to`."""
+                          barge_in: bool = False, hear_out: bool = False
+                          ) -> tuple[dict, dict[str, str]]:
+    """Say `sentence` in English on a call to `number` until it is handed to `handed_to`
+    (`hear_out`: and its assistant greeted)."""
     def handed_over(record: dict) -> bool:
         return any(d["to"] == handed_to for d in _events(record, "handoff"))
 
     return await _say_on_call(directory, phone, lk, number,
                               phone_ulaw(sentence, artifacts_dir / "speech"), handed_over,
-                              f"the call handed to {handed_to}", barge_in=barge_in)
+                              f"the call handed to {handed_to}", barge_in=barge_in,
+                              hear_out=hear_out)
 
 
 async def test_caller_asks_for_complaints_in_english_and_reaches_mohammed(
@@ -91,13 +101,29 @@ async def test_caller_asks_for_complaints_in_english_and_reaches_mohammed(
     assert (handoff["from"], handoff["to"]) == ("reception", "complaints")
 
 
-async def test_caller_asks_to_buy_and_reaches_sarah(
+async def test_caller_asks_to_buy_and_reaches_sarah_on_a_recorded_call(
         directory: Directory, phone, lk: lkapi.LiveKitAPI, artifacts_dir) -> None:  # type: ignore[no-untyped-def]
-    record, attributes = await _spoken_request(
-        directory, phone, lk, artifacts_dir, directory.numbers["reception"],
-        "I want to purchase a subscription.", "sales")
+    """Reception records its calls: the consent line comes first, and the recording goes on
+    after the handoff to sales (which does not record) until the caller is gone."""
+    with recordings.recording(directory.api, "reception"):
+        record, attributes = await _spoken_request(
+            directory, phone, lk, artifacts_dir, directory.numbers["reception"],
+            "I want to purchase a subscription.", "sales", hear_out=True)
     assert attributes["cc.department"] == "sales"
     assert any(re.search(r"purchase", t, re.I) for t in _user_turns(record)), record["events"]
+    assert record["outcome"] == "handed_over"
+    assert record["summary_details"]["departments"] == ["reception", "sales"]
+    assert re.search(r"purchase", record["summary_details"]["request"], re.I)
+
+    reception = load_directory(get_settings()).resolve("reception")
+    (caller, agent), rate = recordings.check(directory.api, record, reception)
+    # the caller's voice is on its own channel: silent until they spoke, after the greeting
+    spoke = recordings.first_loud(caller, rate)
+    assert spoke > recordings.first_loud(agent, rate) + 3.0, spoke
+    at = {e["kind"]: e["at"] for e in reversed(record["events"])}  # first of each kind
+    after = _seconds_between(at["recording_started"], at["handoff"])
+    assert recordings.loud_seconds(agent[int((after + 0.5) * rate):], rate) >= 1.0, \
+        "sales' greeting is missing from the recording"
 
 
 async def test_caller_who_talks_over_the_greeting_interrupts_it_and_is_answered(
@@ -130,6 +156,10 @@ async def test_arabic_speech_is_heard_with_the_arabic_model(
     assert _events(record, "language") == []  # heard as Arabic: no switch
     assert _user_turns(record)
     assert _transcriptions(speech_service.metrics(), "ar") > before
+
+
+def _seconds_between(start: str, end: str) -> float:
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
 
 
 def _transcriptions(metrics: str, language: str) -> float:
