@@ -163,9 +163,10 @@ async def _attempt(settings: Settings, client: httpx.AsyncClient, claimed: Claim
     await asyncio.to_thread(record_result, settings, claimed, status, error, duration_ms)
 
 
-async def deliver_due(settings: Settings, client: httpx.AsyncClient) -> int:
-    """One tick: claim and send what is due; returns how many were sent."""
-    claimed = await asyncio.to_thread(claim_due, settings)
+async def deliver_due(settings: Settings, client: httpx.AsyncClient,
+                      now: datetime | None = None) -> int:
+    """One tick: claim and send what is due (as of `now`); returns how many were sent."""
+    claimed = await asyncio.to_thread(claim_due, settings, now)
     await asyncio.gather(*(_attempt(settings, client, c) for c in claimed))
     return len(claimed)
 

@@ -3,8 +3,6 @@ harness, over the migrated temp DB of tests/conftest.py (`agent_db`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from livekit.agents import AgentSession
 
@@ -13,9 +11,7 @@ from agent.personas import PersonaDirectory, load_directory
 from agent.providers import build_providers
 from agent.state import CallState
 from core.config import Settings, get_settings
-from core.migrate import upgrade
-from tests.support.environment import environment
-from tests.support.fixtures import BACKENDS, database_url, pg_server  # noqa: F401
+from tests.support.fixtures import pg_server, process_db  # noqa: F401
 
 
 @pytest.fixture
@@ -58,13 +54,3 @@ async def start_call(make_state):  # type: ignore[no-untyped-def]
     yield start
     for session in sessions:
         await session.aclose()
-
-
-@pytest.fixture(params=BACKENDS)
-def records_db(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The agent's session_scope() on a migrated database of each backend (the call records'
-    own tests: what CallRecorder writes)."""
-    url = database_url(request.param, request, "cc_agent_records")
-    upgrade("head", url)
-    with environment(monkeypatch, DATABASE_URL=url):
-        yield url

@@ -37,7 +37,7 @@ def _subscribe(*event_types: str, active: bool = True) -> int:
         return row.id
 
 
-async def test_an_ended_call_has_its_summary_recording_and_outbox(records_db: str) -> None:
+async def test_an_ended_call_has_its_summary_recording_and_outbox(process_db: str) -> None:
     everything, ended_only = _subscribe(*EVENT_TYPES), _subscribe("call.ended")
     _subscribe(*EVENT_TYPES, active=False)
     rec = CallRecorder()

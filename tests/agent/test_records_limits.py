@@ -10,7 +10,7 @@ from core.db import length_of, session_scope
 from core.models import CallEvent, CallRecord
 
 
-async def test_a_long_caller_id_is_cut_and_the_call_is_still_recorded(records_db: str) -> None:
+async def test_a_long_caller_id_is_cut_and_the_call_is_still_recorded(process_db: str) -> None:
     caller = "sip-trunk-user-" + "9" * 400
     rec = CallRecorder()
     call_id = rec.open(room_name="call-sales_+15550100_x", source="sip", department="sales",
