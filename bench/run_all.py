@@ -11,7 +11,14 @@ import platform
 import time
 from collections.abc import Callable
 
-from bench import answer_latency, density, provisioning, token_throughput, turn_overhead
+from bench import (
+    answer_latency,
+    density,
+    provisioning,
+    recording,
+    token_throughput,
+    turn_overhead,
+)
 
 
 def machine() -> str:
@@ -41,7 +48,7 @@ def main() -> None:
                    help=f"density worker configurations ({', '.join(density.CONFIGS)})")
     p.add_argument("--sizes", default="10,100,1000", help="provisioning sizes")
     p.add_argument("--only", default="", help="comma-separated subset: answer,turn,density,"
-                   "provisioning,token")
+                   "provisioning,token,recording")
     args = p.parse_args()
     ints = lambda text: [int(x) for x in text.split(",") if x]  # noqa: E731
     steps: dict[str, Callable[[], str]] = {
@@ -49,6 +56,7 @@ def main() -> None:
         "turn": lambda: turn_overhead.run(args.rooms, args.turns),
         "provisioning": lambda: provisioning.run(ints(args.sizes)),
         "token": lambda: token_throughput.run(),
+        "recording": lambda: recording.run([1, 10], 60.0),
         "density": lambda: density.run(args.configs.split(","), ints(args.n),
                                        ints(args.probe)),
     }

@@ -101,17 +101,14 @@ class CallerEar(asyncio.DatagramProtocol):
         raise AssertionError(f"no pause after {self.heard_seconds():.1f} s of audio heard "
                              f"within {timeout:.0f} s")
 
-    async def wait_until_said(self, since: float, *, quiet: float = 1.2,
-                              timeout: float = 30.0) -> None:
-        """Wait until something is heard after `since` (a monotonic time) and then `quiet`
-        seconds of silence: the agent said what it started saying after that moment."""
+    async def wait_until_heard_since(self, since: float, seconds: float,
+                                     timeout: float = 30.0) -> None:
+        """Wait until `seconds` of audio arrived after `since` (a monotonic time)."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            last = self.last_loud_at
-            if self.first_loud_after(since) and last and time.monotonic() - last >= quiet:
-                return
+        while sum(t > since for t in self.loud_times) * 0.02 < seconds:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"heard nothing for {seconds} s within {timeout:.0f} s")
             await asyncio.sleep(0.05)
-        raise AssertionError(f"nothing said and finished within {timeout:.0f} s")
 
     async def wait_until_heard(self, seconds: float, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
