@@ -195,3 +195,6 @@ async def test_a_calls_logs_carry_no_caller_number_and_no_dtmf_digit(
                   if record["id"] in line]
     assert [ev["message"] for ev in call_lines if ev["message"].startswith("DTMF")] == [
         "DTMF key pressed -> no menu action", "DTMF key pressed -> complaints"]
+    # reception does not record here: nothing was added to the call's audio path
+    (audio_io,) = [ev["message"] for ev in call_lines if ev["message"].startswith("using audio")]
+    assert "RecorderIO" not in audio_io, audio_io

@@ -16,7 +16,7 @@ from agent.personas import load_directory
 from core.config import get_settings
 from tests.live.rtp_capture import CallerEar, CallerMouth
 from tests.live.sipp_runner import Call, hung_up_by_peer
-from tests.live_services import SpeechProcess
+from tests.live_services import SpeechProcess, WorkerProcess
 from tests.support import recordings
 from tests.support.speech import phone_ulaw
 from tests.telephony.conftest import Directory, end_call
@@ -103,7 +103,8 @@ async def test_caller_asks_for_complaints_in_english_and_reaches_mohammed(
 
 
 async def test_caller_asks_to_buy_and_reaches_sarah_on_a_recorded_call(
-        directory: Directory, phone, lk: lkapi.LiveKitAPI, artifacts_dir) -> None:  # type: ignore[no-untyped-def]
+        directory: Directory, phone, lk: lkapi.LiveKitAPI, artifacts_dir,  # type: ignore[no-untyped-def]
+        agent_worker: WorkerProcess) -> None:
     """Reception records its calls: the consent line comes first, and the recording goes on
     after the handoff to sales (which does not record) until the caller is gone."""
     with recordings.recording(directory.api, "reception"):
@@ -116,6 +117,9 @@ async def test_caller_asks_to_buy_and_reaches_sarah_on_a_recorded_call(
     assert record["summary_details"]["departments"] == ["reception", "sales"]
     assert re.search(r"purchase", record["summary_details"]["request"], re.I)
 
+    audio_io = [line for line in agent_worker.log_text().splitlines()
+                if record["id"] in line and '"using audio io' in line]
+    assert len(audio_io) == 1 and "RecorderIO" in audio_io[0], audio_io
     reception = load_directory(get_settings()).resolve("reception")
     (caller, agent), rate = recordings.check(directory.api, record, reception)
     # the caller's voice is on its own channel: silent until they spoke, after the greeting
