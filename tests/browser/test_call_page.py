@@ -215,7 +215,8 @@ def _record(room: str) -> CallRecord | None:
 def test_call_sales_handoff_to_complaints_and_hang_up(live_stack, api_server, agent_worker,
                                                       launch_browser, personas):
     """Sales records its calls: the recording has the consent line first, both sides (the
-    caller's side is Chromium's fake microphone: a beep a second) and lasts the call."""
+    caller's side is Chromium's fake microphone: a beep a second), lasts the call and goes on
+    after the handoff to complaints (which does not record)."""
     sarah = personas.resolve("sales").welcome_for("ar")
     mohammed = personas.resolve("complaints").welcome_for("ar")
     api = api_server.client()
@@ -227,7 +228,10 @@ def test_call_sales_handoff_to_complaints_and_hang_up(live_stack, api_server, ag
     assert (detail["outcome"], detail["summary_details"]["departments"]) == \
         ("handed_over", ["sales", "complaints"])
     assert detail["summary_details"]["request"] == "لدي شكوى"
-    recordings.check(api, detail, personas.resolve("sales"))
+    (_, agent), rate = recordings.check(api, detail, personas.resolve("sales"))
+    # recorded to the end: Mohammed (complaints does not record) is in it after the handoff
+    handed = recordings.seconds_into(detail, "handoff")
+    assert recordings.loud_seconds(agent[int((handed + 0.5) * rate):], rate) >= 1.0
 
 
 def _handoff_to_complaints_and_hang_up(page: Page, room: str, agent_worker, sarah: str,  # type: ignore[no-untyped-def]

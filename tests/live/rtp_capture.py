@@ -101,15 +101,6 @@ class CallerEar(asyncio.DatagramProtocol):
         raise AssertionError(f"no pause after {self.heard_seconds():.1f} s of audio heard "
                              f"within {timeout:.0f} s")
 
-    async def wait_until_heard_since(self, since: float, seconds: float,
-                                     timeout: float = 30.0) -> None:
-        """Wait until `seconds` of audio arrived after `since` (a monotonic time)."""
-        deadline = time.monotonic() + timeout
-        while sum(t > since for t in self.loud_times) * 0.02 < seconds:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"heard nothing for {seconds} s within {timeout:.0f} s")
-            await asyncio.sleep(0.05)
-
     async def wait_until_heard(self, seconds: float, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
         while self.heard_seconds() < seconds:

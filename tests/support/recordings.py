@@ -111,6 +111,12 @@ def recording(api: httpx.Client, slug: str) -> Iterator[dict]:
         api.patch(f"/api/v1/departments/{department['id']}", json={"record_calls": False})
 
 
+def seconds_into(record: dict, kind: str) -> float:
+    """Where in the recording the record's first event of `kind` happened."""
+    at = {e["kind"]: datetime.fromisoformat(e["at"]) for e in reversed(record["events"])}
+    return (at[kind] - at["recording_started"]).total_seconds()
+
+
 def check(api: httpx.Client, record: dict, persona: Persona) -> tuple[np.ndarray, int]:
     """The record's recording, fetched through the API, has both voices on their own
     channels, lasts as long as the call and begins with the consent line; returns it
