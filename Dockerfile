@@ -60,7 +60,8 @@ ENTRYPOINT ["livekit-sip"]
 FROM python:3.11-slim-bookworm AS app
 RUN apt-get update && apt-get install -y --no-install-recommends curl espeak-ng \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --create-home app
+    && useradd --system --uid 10001 --create-home app \
+    && mkdir -p /data/recordings && chown app:app /data/recordings
 WORKDIR /srv
 COPY --from=python-build --chown=app:app /srv /srv
 COPY --from=node-build --chown=app:app /srv/node_modules /srv/node_modules

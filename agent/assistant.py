@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from livekit.agents import Agent, get_job_context, llm
 
+from agent import recording
 from agent.greeting import first_greeting
 from agent.logs import bind, log
 from agent.personas import Persona
@@ -44,9 +45,13 @@ class PersonaAgent(Agent):
         bind(department=self.persona.slug)
         text = self.welcome_text(state) if self.greet else line("confirm_language",
                                                                   self.language)
+        # a recorded call: the recorder starts and the consent line is said before anything
+        consent = None if state.greeted else await recording.begin(state, self.session)
         state.greeted = True
         log.info("%s (%s) on the line", self.persona.name("en"), self.persona.slug)
         await self._announce_persona()
+        if consent:
+            self.session.say(consent, allow_interruptions=False)
         state.record("greeting" if self.greet else "language_confirmed",
                      department=self.persona.slug, language=self.language, text=text)
         self.session.say(text)

@@ -67,6 +67,7 @@ class Persona:
     company: Mapping[str, str]
     human_transfer_target: str | None = None
     handoff_mode: str | None = None  # how callers are handed to it; None = HANDOFF_MODE
+    record_calls: bool = False  # its calls are recorded (decided when a call starts)
 
     @classmethod
     def from_department(cls, dept: Any, settings: Settings) -> Persona:
@@ -82,6 +83,7 @@ class Persona:
             company=_frozen({"ar": settings.company_name_ar, "en": settings.company_name}),
             human_transfer_target=dept.human_transfer_target or None,
             handoff_mode=getattr(dept, "handoff_mode", None) or None,
+            record_calls=bool(getattr(dept, "record_calls", False)),
         )
 
     def _pick(self, values: Mapping[str, str], language: str) -> str | None:

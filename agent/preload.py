@@ -23,6 +23,7 @@ from livekit.agents.tokenize import _basic_hyphenator
 from agent.greeting import first_greeting
 from agent.offline.tts import EspeakTTS
 from agent.personas import LANGUAGES, PersonaDirectory, load_directory
+from agent.phrases import line
 from agent.providers import build_providers
 from core.config import Settings, get_settings
 from core.db import get_engine
@@ -49,9 +50,9 @@ def _complete_models() -> None:
 
 
 def _speak_welcome_lines(settings: Settings, directory: PersonaDirectory) -> int:
-    """Synthesize every department's first greeting (phone and browser) and welcome line in
-    each language with the offline voice (cached by text: a line edited later is synthesized
-    on its first call, as before)."""
+    """Synthesize every department's first greeting (phone and browser), welcome line and,
+    where calls are recorded, the consent line in each language with the offline voice
+    (cached by text: a line edited later is synthesized on its first call, as before)."""
     providers = build_providers(settings, directory)
     spoken = 0
     for slug in directory.slugs:
@@ -64,6 +65,8 @@ def _speak_welcome_lines(settings: Settings, directory: PersonaDirectory) -> int
                 first_greeting(persona, directory, settings.dtmf_menu, language, source=source,
                                voice=providers.hears_speech, explain=providers.offline)
                 for source in ("sip", "browser")}
+            if persona.record_calls:
+                lines.add(line("recording_consent", language))
             spoken += sum(voice.remember(line) for line in sorted(lines))
     return spoken
 

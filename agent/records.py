@@ -4,6 +4,10 @@ DB writes never run on the event loop: one writer task applies queued operations
 with `asyncio.to_thread`, so the audio loop never waits for the database and events keep
 their order; the record itself is the first of them. A failing write is logged, never
 raised into the call.
+
+Events of the kinds webhooks report go into the webhook outbox in the same transaction as
+the event itself (core/webhooks.py). When the call ends, its summary and outcome are written
+from the events kept here (agent/summary.py), with the recording's file if there is one.
 """
 
 from __future__ import annotations
@@ -16,6 +20,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from agent.logs import log
+from agent.recording import RecordingResult
+from agent.summary import CallFacts, Happened
+from agent.summary_llm import summarize
+from core import webhooks
+from core.config import get_settings
 from core.db import length_of, session_scope
 from core.models import CallEvent, CallRecord, new_id
 
@@ -35,6 +44,13 @@ class CallRecorder:
         self._writer: asyncio.Task[None] | None = None
         self._started_at: datetime | None = None
         self._closed = False
+        self.happened: list[Happened] = []  # this call's events, for its summary
+        self.fields: dict[str, Any] = {}  # the record as last written (language, department)
+
+    @property
+    def started_at(self) -> datetime:
+        assert self._started_at is not None, "open() first"
+        return self._started_at
 
     def open(self, *, room_name: str, source: str, department: str, language: str,
              caller: str | None = None, called_number: str | None = None,
@@ -46,6 +62,9 @@ class CallRecorder:
         and a database that is down must not keep a caller from being answered."""
         self._started_at = datetime.now(UTC)
         call_id = self.call_id = new_id()
+        self.fields = {"source": source, "first_department": department,
+                       "current_department": department, "language": language}
+        self.happened.append(Happened(self._started_at, "started", {}))
 
         def create(db: Session) -> None:
             db.add(CallRecord(id=call_id, room_name=fit(CallRecord.room_name, room_name),
@@ -57,9 +76,9 @@ class CallRecorder:
                               current_department=department, language=language,
                               started_at=self._started_at))
             db.flush()
-            db.add(CallEvent(call_id=call_id, kind="started",
-                             data={"department": department, "language": language,
-                                   "source": source}))
+            _add_event(db, CallEvent(call_id=call_id, kind="started", at=self._started_at,
+                                     data={"department": department, "language": language,
+                                           "source": source}))
 
         self._queue.put_nowait(create)
         self._writer = asyncio.create_task(self._write_loop(), name="call-records-writer")
@@ -70,14 +89,16 @@ class CallRecorder:
         if self.call_id is None or self._closed:
             return
         call_id, at = self.call_id, datetime.now(UTC)
-        self._queue.put_nowait(lambda db: db.add(CallEvent(call_id=call_id, kind=kind, at=at,
-                                                           data=data)))
+        self.happened.append(Happened(at, kind, data))
+        self._queue.put_nowait(lambda db: _add_event(db, CallEvent(call_id=call_id, kind=kind,
+                                                                   at=at, data=data)))
 
     def update(self, **fields: Any) -> None:
         """Queue an update of the CallRecord itself (current_department, language, ...)."""
         if self.call_id is None or self._closed:
             return
         call_id = self.call_id
+        self.fields.update(fields)
 
         def apply(db: Session) -> None:
             record = db.get(CallRecord, call_id)
@@ -87,15 +108,22 @@ class CallRecorder:
 
         self._queue.put_nowait(apply)
 
-    async def close(self, end_reason: str) -> None:
-        """Mark the call ended and wait until every queued write is done."""
-        if self.call_id is None or self._closed:
+    async def close(self, end_reason: str, recording: RecordingResult | None = None) -> None:
+        """Mark the call ended with its summary (and recording), and wait until every queued
+        write is done."""
+        if self.call_id is None or self._closed or self._started_at is None:
             return
         ended = datetime.now(UTC)
-        duration = (ended - self._started_at).total_seconds() if self._started_at else None
-        self.event("ended", reason=end_reason)
+        facts = CallFacts(started_at=self._started_at, ended_at=ended, end_reason=end_reason,
+                          first_department=self.fields["first_department"],
+                          language=self.fields["language"], source=self.fields["source"])
+        summary = await summarize(facts, self.happened, get_settings())
         self.update(status="ended", end_reason=end_reason, ended_at=ended,
-                    duration_seconds=duration)
+                    duration_seconds=(ended - self._started_at).total_seconds(),
+                    outcome=summary.outcome, summary=summary.text,
+                    summary_source=summary.source, summary_details=summary.details,
+                    **(recording.fields() if recording else {}))
+        self.event("ended", reason=end_reason, outcome=summary.outcome)
         self._closed = True
         self._queue.put_nowait(None)
         if self._writer is not None:
@@ -114,6 +142,14 @@ class CallRecorder:
                 await asyncio.to_thread(_apply_all, batch)
             except Exception:
                 log.exception("could not write call events", extra={"call_id": self.call_id})
+
+
+def _add_event(db: Session, event: CallEvent) -> None:
+    """The event and, for the kinds webhooks report, its outbox rows (one transaction)."""
+    db.add(event)
+    if event.kind in webhooks.FROM_CALL_EVENT:
+        db.flush()
+        webhooks.enqueue(db, event)
 
 
 def _apply_all(ops: list[Op]) -> None:

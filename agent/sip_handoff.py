@@ -77,7 +77,7 @@ async def move_call_to_department(session: AgentSession[CallState], slug: str, r
         state.record("transfer_failed", target=target, to_department=slug, error=str(exc)[:500])
         raise TransferFailed(str(exc)) from exc
     state.record("handoff_transferred", **{"from": state.department, "to": slug,
-                                           "target": target, "via": via})
+                                           "target": target, "via": via, "reason": reason})
     state.end_reason = "transferred_to_department"
     log.info("call transferred to %s at %s", slug, mask_number(target))
     return True

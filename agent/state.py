@@ -9,6 +9,7 @@ from agent.personas import Persona, PersonaDirectory
 
 if TYPE_CHECKING:
     from agent.providers import Providers
+    from agent.recording import CallRecording
     from agent.records import CallRecorder
 
 
@@ -26,6 +27,7 @@ class CallState:
     customer_id: str | None = None
     customer_name: str | None = None
     recorder: CallRecorder | None = None
+    recording: CallRecording | None = None  # when the call's department records
     visited: list[str] = field(default_factory=list)
     end_reason: str | None = None
     greeted: bool = False  # the call's first greeting (with how to reach us) was said

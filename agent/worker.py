@@ -29,7 +29,7 @@ from livekit.agents import (
     room_io,
 )
 
-from agent import dtmf, handoff_refs, logs
+from agent import dtmf, handoff_refs, logs, recording
 from agent.assistant import PersonaAgent
 from agent.capacity import admission
 from agent.heartbeat import Heartbeat
@@ -125,8 +125,11 @@ async def entrypoint(ctx: JobContext) -> None:
     providers = build_providers(settings, directory)
 
     voice = providers.hears_speech
+    # the department is known from the dispatch (else from the called number, below): a
+    # recorded call needs the caller's audio even when nothing listens to it
+    records = bool((known := directory.get(meta.get("department"))) and known.record_calls)
     # without speech-to-text nothing listens to the caller: do not receive (decode) the audio
-    await ctx.connect(auto_subscribe=AutoSubscribe.SUBSCRIBE_ALL if voice
+    await ctx.connect(auto_subscribe=AutoSubscribe.SUBSCRIBE_ALL if voice or records
                       else AutoSubscribe.SUBSCRIBE_NONE)
     if _another_agent_answers(ctx):
         return
@@ -136,6 +139,8 @@ async def entrypoint(ctx: JobContext) -> None:
         info["source"] = meta["source"]
     department = await resolve_department(meta, info["called_number"], directory.slugs)
     persona = directory.resolve(department)
+    if persona.record_calls and not (voice or records):
+        _subscribe_audio(ctx.room, participant)
     chosen = meta.get("language") in LANGUAGES  # picked on the page; else a guess
     language = meta["language"] if chosen else persona.default_language
 
@@ -152,6 +157,7 @@ async def entrypoint(ctx: JobContext) -> None:
                   customer_name=state.customer_name)
     bind(call_id=recorder.call_id, department=state.department)
     _record_redispatch(meta, state)
+    state.recording = await recording.prepare(state, settings)
     carried, greeting = await _claim_handoff(participant, state)
     if greeting is None and meta.get("previous_call_id"):
         greeting = f"{line('resumed', state.language)} {persona.welcome_for(state.language)}"
@@ -178,7 +184,8 @@ async def entrypoint(ctx: JobContext) -> None:
     await session.start(
         PersonaAgent(persona, state, chat_ctx=carried, greeting=greeting), room=ctx.room,
         room_options=room_io.RoomOptions(participant_identity=participant.identity,
-                                         audio_input=voice, text_input=True,
+                                         audio_input=voice or state.recording is not None,
+                                         text_input=True,
                                          text_output=_transcript_options(state.source)),
         record=False,
     )
@@ -291,16 +298,36 @@ def _record_session_events(session: AgentSession[CallState], state: CallState,
         reason = state.end_reason or ("error" if ev.error else "caller_hangup")
         if ev.error:
             state.record("error", error=str(ev.error)[:500])
-        if state.recorder is not None:
-            closing.append(asyncio.create_task(state.recorder.close(reason)))
+        closing.append(asyncio.create_task(_finish(state, reason)))
 
     async def _flush_records(_reason: str = "") -> None:
-        if state.recorder is not None and not closing:
-            await state.recorder.close(state.end_reason or "caller_hangup")
+        if not closing:
+            await _finish(state, state.end_reason or "caller_hangup")
         for task in closing:
             await task
 
     ctx.add_shutdown_callback(_flush_records)
+
+
+async def _finish(state: CallState, reason: str) -> None:
+    """The recording's file completed, then the record closed with it and the summary."""
+    result = await state.recording.stop() if state.recording is not None else None
+    if state.recorder is not None:
+        await state.recorder.close(reason, recording=result)
+
+
+def _subscribe_audio(room: rtc.Room, caller: rtc.RemoteParticipant) -> None:
+    """Receive the caller's audio, published already or later (the call is recorded, though
+    nothing listens to it)."""
+    def subscribe(publication: rtc.RemoteTrackPublication,
+                  participant: rtc.RemoteParticipant) -> None:
+        if participant.identity == caller.identity and \
+                publication.kind == rtc.TrackKind.KIND_AUDIO:
+            publication.set_subscribed(True)
+
+    room.on("track_published", subscribe)
+    for publication in caller.track_publications.values():
+        subscribe(publication, caller)
 
 
 def build_server(settings: Settings | None = None) -> AgentServer:

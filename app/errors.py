@@ -79,6 +79,18 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class RangeNotSatisfiable(DomainError):
+    """A byte range that starts beyond the end of the file (`Content-Range: bytes */size`)."""
+
+    status_code = 416
+    code = "range_not_satisfiable"
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"the range starts beyond the end of the file ({size} bytes)",
+                         field="Range")
+        self.headers = {"Content-Range": f"bytes */{size}"}
+
+
 class BodyTooLarge(StarletteHTTPException):
     """Raised while a streamed body is read (FastAPI passes HTTPExceptions through)."""
 
@@ -193,6 +205,7 @@ ERROR_TEXT = {
     404: "Unknown id (in the path, or one that a body field refers to)",
     409: "Conflicts with existing data or the resource's current state",
     413: "Request body larger than API_MAX_BODY_BYTES",
+    416: "The byte range starts beyond the end of the file (Content-Range says its size)",
     422: "Invalid input (the field is named)",
     429: "Rate limited; see Retry-After",
 }

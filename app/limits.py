@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from core.db import length_of
 
@@ -28,11 +28,23 @@ MAX_VOICE_PROVIDERS = 8
 MAX_LIST_ITEMS = 64  # addresses and caller ids on a trunk
 
 
+# a character that Python's str.strip() keeps (spelled out: JSON Schema, Python's `re` and
+# pydantic's Rust regex disagree on what `\s` covers)
+NON_BLANK = (r"[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f"
+             r"\u205f\u3000]")
+
+
 def text(max_length: int, *, min_length: int = 0, pattern: str | None = None,
          strip: bool = False) -> Any:
-    """A bounded string type."""
-    return Annotated[str, StringConstraints(max_length=max_length, min_length=min_length,
-                                            pattern=pattern, strip_whitespace=strip)]
+    """A bounded string type. `strip`: stored without surrounding whitespace; the bounds
+    (and, with a minimum, "not blank") apply to the text as sent, so the document says
+    exactly what is accepted."""
+    if not strip:
+        return Annotated[str, StringConstraints(max_length=max_length, min_length=min_length,
+                                                pattern=pattern)]
+    return Annotated[str, StringConstraints(
+        max_length=max_length, min_length=min_length,
+        pattern=pattern or (NON_BLANK if min_length else None)), AfterValidator(str.strip)]
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]

@@ -26,6 +26,9 @@ from app.token.routes import document_auth
 from app.token.routes import router as token_router
 from app.trunks.routes import router as trunks_router
 from app.web import routes as web
+from app.webhooks import docs as webhook_docs
+from app.webhooks.delivery import deliver_periodically
+from app.webhooks.routes import router as webhooks_router
 from core.config import Settings, get_settings
 from core.logging import show_logs
 from core.pii import RedactNumbers
@@ -34,13 +37,16 @@ from core.pii import RedactNumbers
 @asynccontextmanager
 async def _background(_: FastAPI) -> AsyncIterator[None]:
     """The served API's own work: reconcile LiveKit once at start; supervise calls (callers
-    no agent answers, records of dead agents); purge expired call records periodically when
-    CALL_RETENTION_DAYS is set."""
+    no agent answers, records of dead agents); purge expired call records and recordings
+    periodically when CALL_RETENTION_DAYS / RECORDING_RETENTION_DAYS are set; deliver
+    webhooks from the outbox (WEBHOOK_DELIVERY)."""
     settings = get_settings()
     tasks = [asyncio.create_task(reconcile_on_startup(), name="startup-sip-sync"),
              asyncio.create_task(Supervisor(settings).run_forever(), name="call-supervision")]
-    if settings.call_retention_days:
-        tasks.append(asyncio.create_task(purge_periodically(settings), name="call-retention"))
+    if settings.call_retention_days or settings.recording_retention_days:
+        tasks.append(asyncio.create_task(purge_periodically(settings), name="retention"))
+    if settings.webhook_delivery:
+        tasks.append(asyncio.create_task(deliver_periodically(settings), name="webhooks"))
     try:
         yield
     finally:
@@ -58,8 +64,10 @@ def create_app(*, background: bool = False, settings: Settings | None = None) ->
         title="Contact Center",
         version="0.1.0",
         description="Admin API for departments, routing examples, knowledge, phone numbers, "
-        "SIP trunks and call records; browser-call tokens; test-call page. Every error is "
-        'JSON `{"error", "detail", "field"}`.',
+        "SIP trunks, call records (summaries, outcomes, recordings) and webhook "
+        "subscriptions; browser-call tokens; test-call page. Every error is "
+        'JSON `{"error", "detail", "field"}`. The events this API POSTs to webhook '
+        "subscribers are under `webhooks`, with how they are signed.",
     )
     application.add_middleware(
         CORSMiddleware,
@@ -71,11 +79,14 @@ def create_app(*, background: bool = False, settings: Settings | None = None) ->
     application.include_router(health.router)
     install_error_handlers(application)
     for router in (departments_router, examples_router, knowledge_router, numbers_router,
-                   trunks_router, calls_router, sip_router, livekit_webhook_router):
+                   trunks_router, calls_router, webhooks_router, sip_router,
+                   livekit_webhook_router):
         application.include_router(router)
     application.include_router(token_router)
+    webhook_docs.install(application)  # the events, under the document's `webhooks`
     web.install(application)  # /, /call, /static (keep last: it mounts /static)
-    openapi.install(application, document_auth(settings.token_requires_auth))
+    openapi.install(application, document_auth(settings.token_requires_auth),
+                    webhook_docs.receiver_answers_only)
     return application
 
 

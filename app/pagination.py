@@ -3,11 +3,12 @@ timestamps (SQLite hands timezone-aware columns back naive; they are UTC)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator, BaseModel, BeforeValidator
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,28 @@ def _utc(value: datetime) -> datetime:
 
 
 UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
+
+
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _rfc3339(value: object) -> object:
+    """Only what the document's `date-time` means (pydantic alone would also take a number
+    of seconds or a date)."""
+    if isinstance(value, str) and not RFC3339.match(value):
+        raise ValueError("not an RFC 3339 date-time such as 2026-11-26T09:30:00Z")
+    return value
+
+
+def _to_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # within a day of year 1 or 9999: the first or last moment
+        return (datetime.min if value.year == 1 else datetime.max).replace(tzinfo=UTC)
+
+
+# a moment given by a client (a filter), with its offset; compared in UTC
+UtcQueryDateTime = Annotated[datetime, BeforeValidator(_rfc3339), AfterValidator(_to_utc)]
 
 
 class PageParams(BaseModel):

@@ -15,6 +15,7 @@ from bench import (
     answer_latency,
     density,
     provisioning,
+    recording,
     speech_accuracy,
     token_throughput,
     turn_overhead,
@@ -51,7 +52,7 @@ def main() -> None:
     p.add_argument("--voice-levels", default="1,4", help="voice turns: calls at once per level")
     p.add_argument("--voice-calls", type=int, default=5, help="voice turns: calls per level")
     p.add_argument("--only", default="", help="comma-separated subset: answer,turn,density,"
-                   "provisioning,token,voice,speech")
+                   "provisioning,token,voice,speech,recording")
     args = p.parse_args()
     ints = lambda text: [int(x) for x in text.split(",") if x]  # noqa: E731
     steps: dict[str, Callable[[], str]] = {
@@ -59,6 +60,7 @@ def main() -> None:
         "turn": lambda: turn_overhead.run(args.rooms, args.turns),
         "provisioning": lambda: provisioning.run(ints(args.sizes)),
         "token": lambda: token_throughput.run(),
+        "recording": lambda: recording.run([1, 10], 60.0),
         "density": lambda: density.run(args.configs.split(","), ints(args.n),
                                        ints(args.probe)),
         "voice": lambda: voice_turn.run(ints(args.voice_levels), args.voice_calls),

@@ -62,6 +62,28 @@ class Settings(BaseSettings):
     call_retention_days: int = Field(default=0, ge=0)
     call_retention_sweep_seconds: int = Field(default=3600, ge=60)
 
+    # Recordings (departments with record_calls): the agent writes one Ogg/Opus file per
+    # recorded call under RECORDINGS_DIR (the API streams it from there: share the directory);
+    # files older than RECORDING_RETENTION_DAYS are deleted by the API's sweep (0 = keep).
+    # A call is not recorded when the directory's disk has less than RECORDING_MIN_FREE_MB.
+    recordings_dir: str = ".run/recordings"
+    recording_retention_days: int = Field(default=0, ge=0)
+    recording_min_free_mb: int = Field(default=200, ge=0)
+
+    # Call summaries: with OPENAI_API_KEY a model writes the summary (OPENAI_LLM_MODEL); after
+    # this many seconds, or on any error, the rules summary is kept
+    summary_llm_timeout_seconds: float = Field(default=8.0, gt=0, le=60)
+
+    # Webhooks: every API process delivers from the persisted outbox (several may); attempts
+    # back off from WEBHOOK_BACKOFF_SECONDS, doubling up to WEBHOOK_BACKOFF_MAX_SECONDS, until
+    # WEBHOOK_MAX_ATTEMPTS have failed
+    webhook_delivery: bool = True  # false: this API process delivers nothing
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50)
+    webhook_backoff_seconds: float = Field(default=10.0, ge=0.1, le=3600)
+    webhook_backoff_max_seconds: float = Field(default=3600.0, ge=1, le=86400)
+    webhook_poll_seconds: float = Field(default=1.0, ge=0.05, le=60)
+
     # Agent
     agent_name: str = "contact-center"
     # Calls one worker accepts at once; the worker reports load = active calls / this, so it

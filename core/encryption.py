@@ -1,4 +1,6 @@
-"""Secrets the product must be able to read back, encrypted at rest: trunk digest passwords.
+"""Secrets the product must be able to read back, encrypted at rest: trunk digest passwords
+and webhook signing secrets (every delivery is signed with the secret itself, so it cannot
+be hashed either; app/webhooks/signing.py).
 
 Hashing them is not possible. LiveKit's SIP digest auth needs the plaintext: livekit-sip
 (v1.8.0, pkg/sip/inbound.go) computes the expected digest response itself from the trunk's

@@ -12,10 +12,12 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -51,6 +53,9 @@ class Department(Timestamped, Base):
     voices: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
     human_transfer_target: Mapped[str | None] = mapped_column(String(255), default=None)
     handoff_mode: Mapped[str | None] = mapped_column(String(16), default=None)
+    # calls answered by this department are recorded (consent line first); decided when the
+    # call starts and kept for the whole call, handoffs included
+    record_calls: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     numbers: Mapped[list[PhoneNumber]] = relationship(back_populates="department")
     routing_examples: Mapped[list[RoutingExample]] = relationship(
@@ -156,10 +161,25 @@ class CallRecord(Base):
     parent_call_id: Mapped[str | None] = mapped_column(
         ForeignKey("call_records.id", ondelete="SET NULL"), default=None
     )
+    # written when the call ends (agent/summary.py): resolved | handed_over |
+    # transferred_to_human | callback_requested | abandoned | failed
+    outcome: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    summary: Mapped[str | None] = mapped_column(Text, default=None)  # one or two sentences
+    summary_source: Mapped[str | None] = mapped_column(String(8), default=None)  # rules | llm
+    # departments, reasons, the caller's request, durations
+    summary_details: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # the recording, relative to RECORDINGS_DIR; NULL when none (or deleted by retention)
+    recording_file: Mapped[str | None] = mapped_column(String(255), default=None)
+    recording_bytes: Mapped[int | None] = mapped_column(Integer, default=None)
+    recording_seconds: Mapped[float | None] = mapped_column(Float, default=None)
 
     events: Mapped[list[CallEvent]] = relationship(
         back_populates="call", order_by="CallEvent.id", cascade="all, delete-orphan"
     )
+
+    @property
+    def has_recording(self) -> bool:
+        return self.recording_file is not None
 
 
 class CallEvent(Base):
@@ -241,3 +261,74 @@ class RoomWatch(Base):
     outcome: Mapped[str | None] = mapped_column(String(64), default=None)
     # the record the supervisor closed when the caller's agent died (the next one links to it)
     lost_call_id: Mapped[str | None] = mapped_column(String(32), default=None)
+
+
+class WebhookSubscription(Timestamped, Base):
+    """A receiver of webhook events. The secret signs every delivery; it is stored encrypted
+    (core/encryption.py) because signing needs it back, and shown only when created."""
+
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    description: Mapped[str] = mapped_column(String(200), default="")
+    event_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    secret_encrypted: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class WebhookEvent(Base):
+    """One event as sent (the body of every delivery of it), written in the same transaction
+    as the call event it reports (core/webhooks.py)."""
+
+    __tablename__ = "webhook_events"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # msg_<hex>: webhook-id
+    type: Mapped[str] = mapped_column(String(32))
+    call_id: Mapped[str] = mapped_column(
+        ForeignKey("call_records.id", ondelete="CASCADE"), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """The outbox: one event to one subscription. pending -> sending (claimed with a lease)
+    -> delivered, or back to pending with a later next_attempt_at, or failed after
+    WEBHOOK_MAX_ATTEMPTS."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_order", "subscription_id", "call_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(
+        ForeignKey("webhook_events.id", ondelete="CASCADE"), index=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"))
+    call_id: Mapped[str] = mapped_column(String(32))  # deliveries of one call go in order
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    event: Mapped[WebhookEvent] = relationship()
+    attempt_log: Mapped[list[WebhookAttempt]] = relationship(
+        order_by="WebhookAttempt.id", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class WebhookAttempt(Base):
+    __tablename__ = "webhook_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    error: Mapped[str | None] = mapped_column(String(500), default=None)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)

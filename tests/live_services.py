@@ -44,15 +44,18 @@ def agent_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def service_env(live_stack: LocalStack, agent_db: str, speech_service: SpeechProcess
-                ) -> dict[str, str]:
-    """Environment shared by the worker and the API processes."""
+def service_env(live_stack: LocalStack, agent_db: str, speech_service: SpeechProcess,
+                tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment shared by the worker and the API processes (the shared API delivers no
+    webhooks: the webhook tests run their own API processes)."""
     cfg = live_stack.cfg
     env = {k: v for k, v in os.environ.items() if k not in PROVIDER_ENV}
     env.update(DATABASE_URL=agent_db, LIVEKIT_URL=cfg.livekit_url, LIVEKIT_API_KEY=cfg.api_key,
                LIVEKIT_API_SECRET=cfg.api_secret, AGENT_NAME=f"cc-test-{secrets.token_hex(3)}",
                ADMIN_API_KEY=ADMIN_KEY, LOG_LEVEL="DEBUG", PYTHONUNBUFFERED="1",
-               SPEECH_URL=speech_service.url, SPEECH_AUTOSTART="false")
+               SPEECH_URL=speech_service.url, SPEECH_AUTOSTART="false",
+               RECORDINGS_DIR=str(tmp_path_factory.mktemp("recordings")),
+               WEBHOOK_DELIVERY="false")
     return env
 
 

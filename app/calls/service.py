@@ -5,24 +5,28 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.calls.schemas import CallFilters
 from app.errors import NotFound
 from app.pagination import PageParams, paginate
 from core.models import CallRecord
 
 
-def list_page(session: Session, page: PageParams, *, status: str | None = None,
-              department: str | None = None, number: str | None = None,
-              source: str | None = None) -> tuple[list[CallRecord], int]:
+def list_page(session: Session, page: PageParams,
+              filters: CallFilters | None = None) -> tuple[list[CallRecord], int]:
+    f = filters or CallFilters()
     stmt = select(CallRecord)
-    if status is not None:
-        stmt = stmt.where(CallRecord.status == status)
-    if department is not None:  # where the call started or where it is/ended
-        stmt = stmt.where(or_(CallRecord.first_department == department,
-                              CallRecord.current_department == department))
-    if number is not None:
-        stmt = stmt.where(CallRecord.called_number == number)
-    if source is not None:
-        stmt = stmt.where(CallRecord.source == source)
+    equal = {CallRecord.status: f.status, CallRecord.called_number: f.number,
+             CallRecord.source: f.source, CallRecord.outcome: f.outcome}
+    for column, value in equal.items():
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if f.department is not None:  # where the call started or where it is/ended
+        stmt = stmt.where(or_(CallRecord.first_department == f.department,
+                              CallRecord.current_department == f.department))
+    if f.started_from is not None:
+        stmt = stmt.where(CallRecord.started_at >= f.started_from)
+    if f.started_to is not None:
+        stmt = stmt.where(CallRecord.started_at < f.started_to)
     return paginate(session, stmt.order_by(CallRecord.started_at.desc(), CallRecord.id), page)
 
 

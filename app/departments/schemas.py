@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
 from app.limits import (
     MAX_LANGUAGES,
@@ -88,6 +88,9 @@ class DepartmentFields(BaseModel):
         None, description="Human line for SIP transfer: tel:+E164 or sip:user@host")
     handoff_mode: HandoffMode | None = Field(
         None, description="How the agent hands callers on (free-form mode name for the agent)")
+    record_calls: StrictBool = Field(
+        False, description="Record this department's calls (a consent line is said first); "
+                           "files under RECORDINGS_DIR, GET /api/v1/calls/{id}/recording")
 
 
 class DepartmentCreate(DepartmentFields):
@@ -109,6 +112,7 @@ class DepartmentUpdate(BaseModel):
     voices: Voices = None
     human_transfer_target: TransferTarget | None = None
     handoff_mode: HandoffMode | None = None
+    record_calls: StrictBool = None
 
 
 class DepartmentOut(BaseModel):
@@ -124,6 +128,7 @@ class DepartmentOut(BaseModel):
     voices: dict[str, dict[str, str]]
     human_transfer_target: str | None
     handoff_mode: str | None
+    record_calls: bool
     numbers: list[str] = Field(description="E.164 numbers routed to this department")
     created_at: UtcDateTime
     updated_at: UtcDateTime

@@ -11,6 +11,7 @@ from agent.personas import PersonaDirectory, load_directory
 from agent.providers import build_providers
 from agent.state import CallState
 from core.config import Settings, get_settings
+from tests.support.fixtures import pg_server, process_db  # noqa: F401
 
 
 @pytest.fixture

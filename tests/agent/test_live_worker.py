@@ -138,6 +138,8 @@ async def test_dispatched_agent_greets_and_hands_off_over_text(live_stack, lk, a
     record, events = _call(room)
     assert record is not None and record.end_reason == "caller_hangup"
     assert record.duration_seconds and record.duration_seconds > 0
+    assert (record.outcome, record.summary_source) == ("handed_over", "rules")
+    assert record.summary_details["departments"] == ["reception", "complaints"]
     assert events[-1].kind == "ended"
 
 
@@ -170,4 +172,5 @@ async def test_goodbye_ends_the_call_and_closes_the_room(live_stack, lk, agent_w
     await eventually(closed, 30, "the call record to be closed")
     record, events = _call(room)
     assert record is not None and record.end_reason == "agent_ended"
+    assert record.outcome == "resolved"  # the assistant answered the caller's goodbye
     assert "agent_hangup" in [e.kind for e in events]

@@ -3,29 +3,14 @@ column: on PostgreSQL it used to fail the record's first write and every event a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import select
 
 from agent.records import CallRecorder
 from core.db import length_of, session_scope
-from core.migrate import upgrade
 from core.models import CallEvent, CallRecord
-from tests.support.environment import environment
-from tests.support.fixtures import BACKENDS, database_url, pg_server  # noqa: F401
 
 
-@pytest.fixture(params=BACKENDS)
-def records_db(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The agent's session_scope() on a migrated database of each backend."""
-    url = database_url(request.param, request, "cc_agent_records")
-    upgrade("head", url)
-    with environment(monkeypatch, DATABASE_URL=url):
-        yield url
-
-
-async def test_a_long_caller_id_is_cut_and_the_call_is_still_recorded(records_db: str) -> None:
+async def test_a_long_caller_id_is_cut_and_the_call_is_still_recorded(process_db: str) -> None:
     caller = "sip-trunk-user-" + "9" * 400
     rec = CallRecorder()
     call_id = rec.open(room_name="call-sales_+15550100_x", source="sip", department="sales",

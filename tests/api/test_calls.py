@@ -37,3 +37,31 @@ def test_detail_has_events_in_order(client: TestClient, db: Session) -> None:
 
 def test_unknown_call_is_404(client: TestClient) -> None:
     assert_error(client.get("/api/v1/calls/nope"), 404, "not_found", "call_id")
+
+
+def test_filters_by_outcome_and_start(client: TestClient, db: Session) -> None:
+    day = datetime(2026, 11, 26, tzinfo=UTC)
+    early = factories.call(db, outcome="resolved", summary="Answered.",
+                           started_at=day + timedelta(hours=8))
+    late = factories.call(db, outcome="handed_over", started_at=day + timedelta(hours=20))
+    factories.call(db, status="active", started_at=day + timedelta(days=3))
+
+    def ids(**params: str) -> list[str]:
+        resp = client.get("/api/v1/calls", params=params)
+        assert resp.status_code == 200, resp.text
+        return [c["id"] for c in resp.json()["items"]]
+
+    assert ids(outcome="resolved") == [early.id]
+    item = client.get("/api/v1/calls", params={"outcome": "resolved"}).json()["items"][0]
+    assert (item["outcome"], item["summary"], item["has_recording"]) == \
+        ("resolved", "Answered.", False)
+    window = {"started_from": "2026-11-26T00:00:00Z", "started_to": "2026-11-27T00:00:00Z"}
+    assert ids(**window) == [late.id, early.id]
+    # 12:00 in Riyadh is 09:00 UTC: the early call (08:00 UTC) is before it
+    assert ids(started_from="2026-11-26T12:00:00+03:00", started_to=window["started_to"]) \
+        == [late.id]
+    assert ids(outcome="handed_over", **window) == [late.id]
+    for bad in ({"outcome": "won"}, {"started_from": "yesterday"},
+                {"started_to": "2026-11-26"}, {"started_from": "1764115200"}):
+        field = next(iter(bad))
+        assert_error(client.get("/api/v1/calls", params=bad), 422, "invalid", field)

@@ -1,6 +1,8 @@
-"""Retention: ended calls older than CALL_RETENTION_DAYS go with their events, transcripts
-and handoff references; active calls and younger ones stay. Explicit timestamps (`now`), on
-SQLite and PostgreSQL; then the CLI and the API's periodic sweep on a database file."""
+"""Retention: ended calls older than CALL_RETENTION_DAYS go with their events, transcripts,
+handoff references and recordings; active calls and younger ones stay. Recordings older than
+RECORDING_RETENTION_DAYS go (their records stay), with any orphaned file that old. Explicit
+timestamps (`now`), on SQLite and PostgreSQL; then the CLI and the API's periodic sweep on a
+database file."""
 
 from __future__ import annotations
 
@@ -15,9 +17,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from app.calls.retention import purge_expired
+from app.calls.retention import purge_expired, purge_recordings
 from app.main import create_app
 from cli.main import cli
+from core import recordings
+from core.config import Settings
 from core.db import make_engine, session_scope
 from core.migrate import upgrade
 from core.models import CallEvent, CallRecord, Handoff
@@ -103,3 +107,43 @@ def test_the_served_api_sweeps_in_the_background(database_file: list[str]) -> No
         while _remaining(database_file) != database_file[1:]:
             assert time.monotonic() < deadline, "the retention sweep did not run"
             time.sleep(0.1)
+
+
+def _with_recording(db: Session, record: CallRecord, root: Path) -> Path:
+    relative = recordings.relative_path(record.id, record.started_at)
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"OggS")
+    record.recording_file = relative
+    db.commit()
+    return path
+
+
+def test_recordings_older_than_their_period_are_deleted_and_the_records_stay(
+        db: Session, tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, recordings_dir=str(tmp_path))
+    old = _ended(db, 10)
+    young = _ended(db, 5)
+    old_file, young_file = _with_recording(db, old, tmp_path), _with_recording(db, young, tmp_path)
+    orphan = tmp_path / (NOW - timedelta(days=12)).strftime("%Y-%m-%d") / ("f" * 32 + ".ogg")
+    orphan.parent.mkdir()
+    orphan.write_bytes(b"OggS")  # a worker died before its record pointed at it
+
+    assert purge_recordings(7, now=NOW, open_session=lambda: nullcontext(db),
+                            settings=settings) == 1
+    db.expire_all()
+    assert not old_file.exists() and not orphan.parent.exists() and young_file.exists()
+    kept = db.get(CallRecord, old.id)
+    assert kept is not None and not kept.has_recording and kept.recording_bytes is None
+    assert db.get(CallRecord, young.id).has_recording  # type: ignore[union-attr]
+    assert purge_recordings(0, now=NOW, open_session=lambda: nullcontext(db),
+                            settings=settings) == 0
+
+
+def test_a_purged_call_takes_its_recording_with_it(db: Session, tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, recordings_dir=str(tmp_path))
+    old = _ended(db, 40)
+    path = _with_recording(db, old, tmp_path)
+    assert purge_expired(30, now=NOW, open_session=lambda: nullcontext(db),
+                         settings=settings) == 1
+    assert not path.exists()

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from core.db import session_scope
 from core.models import CallRecord
 from tests.conftest import ARTIFACTS
+from tests.support import recordings
 
 pytestmark = pytest.mark.live
 
@@ -213,10 +214,28 @@ def _record(room: str) -> CallRecord | None:
 
 def test_call_sales_handoff_to_complaints_and_hang_up(live_stack, api_server, agent_worker,
                                                       launch_browser, personas):
+    """Sales records its calls: the recording has the consent line first, both sides (the
+    caller's side is Chromium's fake microphone: a beep a second), lasts the call and goes on
+    after the handoff to complaints (which does not record)."""
     sarah = personas.resolve("sales").welcome_for("ar")
     mohammed = personas.resolve("complaints").welcome_for("ar")
-    page = open_call_page(launch_browser, api_server)
-    room = start_call(page, "sales", "ar")
+    api = api_server.client()
+    with recordings.recording(api, "sales"):
+        page = open_call_page(launch_browser, api_server)
+        room = start_call(page, "sales", "ar")
+        _handoff_to_complaints_and_hang_up(page, room, agent_worker, sarah, mohammed)
+    detail = api.get(f"/api/v1/calls/{_record(room).id}").json()
+    assert (detail["outcome"], detail["summary_details"]["departments"]) == \
+        ("handed_over", ["sales", "complaints"])
+    assert detail["summary_details"]["request"] == "لدي شكوى"
+    (_, agent), rate = recordings.check(api, detail, personas.resolve("sales"))
+    # recorded to the end: Mohammed (complaints does not record) is in it after the handoff
+    handed = recordings.seconds_into(detail, "handoff")
+    assert recordings.loud_seconds(agent[int((handed + 0.5) * rate):], rate) >= 1.0
+
+
+def _handoff_to_complaints_and_hang_up(page: Page, room: str, agent_worker, sarah: str,  # type: ignore[no-untyped-def]
+                                       mohammed: str) -> None:
     # LiveKit drops a room's dispatch (no queue) if the worker reports itself full; the worker's
     # load is its share of AGENT_MAX_CALLS, so a busy CPU must not make this fail
     try:

@@ -25,6 +25,7 @@ from core.db import make_engine
 from core.migrate import upgrade
 from livekit_stack.probes import free_port
 from tests.conftest import TEST_HOST
+from tests.support.environment import environment
 from tests.support.postgres import PostgresServer, PostgresUnavailable
 
 ADMIN_KEY = "test-admin-key-0123456789"
@@ -99,6 +100,17 @@ def db(db_engine: Engine) -> Iterator[Session]:
         session.close()
         outer.rollback()
         connection.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def process_db(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh migrated database of each backend as this process's DATABASE_URL, for code
+    that opens its own sessions (session_scope()): the agent's call records, the webhook
+    delivery loop."""
+    url = database_url(request.param, request, "cc_process")
+    upgrade("head", url)
+    with environment(monkeypatch, DATABASE_URL=url):
+        yield url
 
 
 @pytest.fixture

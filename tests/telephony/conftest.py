@@ -14,10 +14,12 @@ import httpx
 import pytest
 from livekit import api as lkapi
 
+from core.webhooks import EVENT_TYPES
 from livekit_stack import LocalStack
 from tests.live.rtp_capture import CallerEar, CallerMouth, open_ear
 from tests.live.sipp_runner import Call, SippResult, place_call
-from tests.live_services import ApiProcess, WorkerProcess
+from tests.live_services import ApiProcess, WorkerProcess, start_api
+from tests.support.webhooks import Receiver
 
 # UK numbers reserved for drama (Ofcom), valid for phonenumbers, never a real line
 HUMAN_LINES = {"reception": "tel:+442079460101", "sales": "tel:+442079460102",
@@ -115,3 +117,77 @@ async def phone(live_stack: LocalStack, artifacts_dir: Path) -> AsyncIterator:
     yield dial
     for transport in transports:
         transport.close()
+
+
+# webhook delivery in the outage's own API processes: fast retries (the test does not wait on
+# backoff), enough attempts to outlast the outage
+DELIVERY_ENV = {"WEBHOOK_DELIVERY": "true", "WEBHOOK_POLL_SECONDS": "0.2",
+                "WEBHOOK_BACKOFF_SECONDS": "0.5", "WEBHOOK_BACKOFF_MAX_SECONDS": "1",
+                "WEBHOOK_MAX_ATTEMPTS": "50"}
+
+
+@dataclass
+class WebhookOutage:
+    """A subscription to every event whose receiver is down (connection refused), delivered
+    by an API process of its own; `recover` stops that API, brings the receiver back and
+    starts a second API process on the same database."""
+
+    directory: Directory
+    receiver: Receiver
+    subscription: int
+    env: dict[str, str]
+    artifacts: Path
+    api: ApiProcess | None = None
+
+    def start(self) -> WebhookOutage:
+        self.api = start_api(self.receiver.host, self.env, self.artifacts, "api-webhooks-1")
+        return self
+
+    def deliveries(self, call_id: str) -> list[dict]:
+        assert self.api is not None
+        return self.api.client().get(f"/api/v1/webhooks/{self.subscription}/deliveries",
+                                     params={"call_id": call_id}).json()["items"]
+
+    def recover(self, call_id: str) -> None:
+        """Once the call's first event has been refused twice: restart the API, receiver up."""
+        def refused_twice() -> bool:
+            return any(d["event_type"] == "call.started" and d["attempts"] >= 2
+                       and "ConnectError" in (d["last_error"] or "")
+                       for d in self.deliveries(call_id))
+
+        assert self.api is not None
+        self.api.wait_until(refused_twice, "attempts refused while the receiver is down", 30)
+        self.api.stop()
+        self.receiver.up()
+        self.api = start_api(self.receiver.host, self.env, self.artifacts, "api-webhooks-2")
+
+    def events(self, call_id: str, count: int) -> list[dict]:
+        """The call's events as the receiver accepted them, once `count` arrived."""
+        def of_call(receiver: Receiver) -> list[dict]:
+            return [e for e in receiver.events() if e["data"]["call_id"] == call_id]
+
+        self.receiver.wait_for(lambda r: len(of_call(r)) >= count, f"{count} events")
+        assert all(d.verified for d in self.receiver.got)
+        return of_call(self.receiver)
+
+    def stop(self) -> None:
+        if self.api is not None:
+            self.api.stop()
+        self.receiver.down()
+        self.directory.api.delete(f"/api/v1/webhooks/{self.subscription}")
+
+
+@pytest.fixture
+def webhook_outage(directory: Directory, live_stack: LocalStack, service_env: dict[str, str],
+                   artifacts_dir: Path) -> Iterator[WebhookOutage]:
+    receiver = Receiver(live_stack.cfg.host)  # not listening yet
+    created = directory.api.post("/api/v1/webhooks", json={"url": receiver.url,
+                                                           "event_types": list(EVENT_TYPES)})
+    assert created.status_code == 201, created.text
+    receiver.secret = created.json()["secret"]
+    outage = WebhookOutage(directory, receiver, created.json()["id"],
+                           {**service_env, **DELIVERY_ENV}, artifacts_dir)
+    try:
+        yield outage.start()
+    finally:
+        outage.stop()

@@ -11,7 +11,7 @@ from livekit import api as lkapi
 
 from tests.live.sipp_runner import Call, dtmf, hang_up, pause, transferred
 from tests.live_services import ApiProcess, WorkerProcess
-from tests.telephony.conftest import HUMAN_LINES, Directory
+from tests.telephony.conftest import HUMAN_LINES, Directory, WebhookOutage
 
 pytestmark = pytest.mark.live
 
@@ -42,11 +42,17 @@ async def test_sales_number_is_answered_by_sarah(
     greeting = next(e for e in record["events"] if e["kind"] == "greeting")
     assert greeting["data"]["department"] == "sales"
     assert "Sarah" in greeting["data"]["text"] or "سارة" in greeting["data"]["text"]
+    assert record["outcome"] == "abandoned"  # listened, said nothing, hung up
+    assert record["summary"].startswith(
+        "The caller asked nothing. The caller left without an answer (sales); ar, ")
 
 
 async def test_reception_dtmf_2_hands_off_to_sales_and_0_transfers_to_a_human(
-    directory: Directory, phone
+    directory: Directory, phone, webhook_outage: WebhookOutage
 ) -> None:
+    """Reported by webhooks too: the receiver is down during the call and the API process
+    delivering is stopped; another one starts, the receiver comes back, and every event
+    arrives once, in order, signed."""
     number = directory.numbers["reception"]
     known = {c["id"] for c in directory.calls_to(number)}
     call = await phone(Call(number, steps=[pause(3000), dtmf("20", tone_ms=2000)],
@@ -61,6 +67,21 @@ async def test_reception_dtmf_2_hands_off_to_sales_and_0_transfers_to_a_human(
     assert (handoff["data"]["from"], handoff["data"]["to"]) == ("reception", "sales")
     assert record["current_department"] == "sales"
     assert record["end_reason"] == "transferred_to_human"
+    assert record["outcome"] == "transferred_to_human"
+    assert record["summary_details"]["request"] == "pressed 2 (sales)"
+
+    webhook_outage.recover(record["id"])
+    events = webhook_outage.events(record["id"], 4)
+    assert [e["type"] for e in events] == ["call.started", "call.handed_over",
+                                           "call.transferred", "call.ended"]
+    assert len({e["id"] for e in events}) == 4  # each once
+    handed, transfer, ended = (e["data"] for e in events[1:])
+    assert (handed["from_department"], handed["to_department"], handed["via"]) == \
+        ("reception", "sales", "dtmf")
+    assert transfer["target"] == HUMAN_LINES["sales"]
+    assert (ended["outcome"], ended["departments"], ended["summary"]) == \
+        ("transferred_to_human", ["reception", "sales"], record["summary"])
+    assert {d["status"] for d in webhook_outage.deliveries(record["id"])} == {"delivered"}
 
 
 async def test_rejected_transfer_keeps_the_caller_with_the_assistant(
@@ -79,6 +100,7 @@ async def test_rejected_transfer_keeps_the_caller_with_the_assistant(
     assert failed["data"]["target"] == HUMAN_LINES["complaints"]
     assert "transfer_succeeded" not in _kinds(record)
     assert record["end_reason"] == "caller_hangup"
+    assert record["outcome"] == "failed"  # asked for a person, the transfer failed, left
 
 
 async def test_caller_hang_up_closes_the_record_with_reason_and_duration(
@@ -92,6 +114,7 @@ async def test_caller_hang_up_closes_the_record_with_reason_and_duration(
                                      "the call to end", known)
     assert record["end_reason"] == "caller_hangup"
     assert 4.0 <= record["duration_seconds"] <= 20.0
+    assert record["outcome"] == "abandoned"
     assert _kinds(record)[0] == "started" and _kinds(record)[-1] == "ended"
 
 
@@ -138,7 +161,7 @@ async def test_number_on_a_digest_auth_trunk(directory: Directory, phone) -> Non
     _ok(answered)
     assert answered.ear.heard_seconds() >= 1.0  # Sarah greeted the authenticated caller
     record = directory.wait_for_call(number, lambda r: r["status"] == "ended", "the call")
-    assert record["first_department"] == "sales"
+    assert (record["first_department"], record["outcome"]) == ("sales", "abandoned")
 
 
 async def test_a_calls_logs_carry_no_caller_number_and_no_dtmf_digit(
@@ -161,6 +184,8 @@ async def test_a_calls_logs_carry_no_caller_number_and_no_dtmf_digit(
     presses = [e["data"] for e in record["events"] if e["kind"] == "dtmf"]
     assert presses == [{"action": None, "department": "reception"},
                        {"digit": "3", "action": "complaints", "department": "reception"}]
+    assert record["outcome"] == "handed_over"
+    assert record["summary_details"]["request"] == "pressed 3 (complaints)"  # a menu key
 
     digits = caller.lstrip("+")
     for process in (agent_worker, api_server):
@@ -170,3 +195,6 @@ async def test_a_calls_logs_carry_no_caller_number_and_no_dtmf_digit(
                   if record["id"] in line]
     assert [ev["message"] for ev in call_lines if ev["message"].startswith("DTMF")] == [
         "DTMF key pressed -> no menu action", "DTMF key pressed -> complaints"]
+    # reception does not record here: nothing was added to the call's audio path
+    (audio_io,) = [ev["message"] for ev in call_lines if ev["message"].startswith("using audio")]
+    assert "RecorderIO" not in audio_io, audio_io

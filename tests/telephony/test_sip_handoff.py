@@ -49,7 +49,7 @@ async def test_handoff_moves_the_call_and_the_context_follows(
     assert 20 <= len(reference) <= 64 and "+" not in reference  # opaque, no number, no text
     left = directory.wait_for_call(reception, lambda r: r["status"] == "ended",
                                    "the reception call to end", known_r)
-    assert left["end_reason"] == "transferred_to_department"
+    assert (left["end_reason"], left["outcome"]) == ("transferred_to_department", "handed_over")
     moved = next(e for e in left["events"] if e["kind"] == "handoff_transferred")
     assert (moved["data"]["to"], moved["data"]["target"]) == ("sales", f"tel:{sales}")
 
@@ -60,6 +60,7 @@ async def test_handoff_moves_the_call_and_the_context_follows(
     arrived = directory.wait_for_call(sales, lambda r: r["status"] == "ended",
                                       "the sales call to end", known_s)
     assert arrived["parent_call_id"] == left["id"]
+    assert arrived["outcome"] == "abandoned"  # the caller said nothing to sales
     received = next(e for e in arrived["events"] if e["kind"] == "handoff_received")
     assert (received["data"]["from"], received["data"]["from_call_id"]) == \
         ("reception", left["id"])
@@ -82,7 +83,7 @@ async def test_rejected_handoff_transfer_keeps_the_caller_with_reception(
     failed = next(e for e in record["events"] if e["kind"] == "transfer_failed")
     assert failed["data"]["to_department"] == "sales"
     assert record["current_department"] == "reception"
-    assert record["end_reason"] == "caller_hangup"
+    assert (record["end_reason"], record["outcome"]) == ("caller_hangup", "failed")
 
 
 async def test_unknown_reference_gets_the_normal_greeting(directory: Directory, phone) -> None:
@@ -92,7 +93,7 @@ async def test_unknown_reference_gets_the_normal_greeting(directory: Directory, 
                             steps=[pause(4000)]))
     _ok(call)
     record = directory.wait_for_call(sales, lambda r: r["status"] == "ended", "the call", known)
-    assert record["parent_call_id"] is None
+    assert (record["parent_call_id"], record["outcome"]) == (None, "abandoned")
     kinds = [e["kind"] for e in record["events"]]
     assert "handoff_reference_ignored" in kinds and "handoff_received" not in kinds
     greeting = next(e for e in record["events"] if e["kind"] == "greeting")

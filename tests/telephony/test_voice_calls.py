@@ -10,9 +10,12 @@ import re
 import pytest
 from livekit import api as lkapi
 
+from agent.personas import load_directory
+from core.config import get_settings
 from tests.live.rtp_capture import CallerEar, CallerMouth
 from tests.live.sipp_runner import Call, hung_up_by_peer
-from tests.live_services import SpeechProcess
+from tests.live_services import SpeechProcess, WorkerProcess
+from tests.support import recordings
 from tests.support.speech import phone_ulaw
 from tests.telephony.conftest import Directory, end_call
 
@@ -89,6 +92,7 @@ async def test_caller_asks_for_complaints_in_english_and_reaches_mohammed(
     assert record["language"] == "en" and attributes["cc.language"] == "en"
     handoff = _events(record, "handoff")[0]
     assert (handoff["from"], handoff["to"]) == ("reception", "complaints")
+    assert (record["outcome"], record["summary_details"]["language"]) == ("handed_over", "en")
 
 
 async def test_caller_asks_to_buy_and_reaches_sarah(
@@ -98,6 +102,9 @@ async def test_caller_asks_to_buy_and_reaches_sarah(
         "I want to purchase a subscription.", "sales")
     assert attributes["cc.department"] == "sales"
     assert any(re.search(r"purchase", t, re.I) for t in _user_turns(record)), record["events"]
+    assert (record["outcome"], record["summary_details"]["departments"]) == \
+        ("handed_over", ["reception", "sales"])
+    assert re.search(r"purchase", record["summary_details"]["request"], re.I)
 
 
 async def test_caller_who_talks_over_the_greeting_interrupts_it_and_is_answered(
@@ -111,25 +118,37 @@ async def test_caller_who_talks_over_the_greeting_interrupts_it_and_is_answered(
     turns = [e["kind"] + ":" + e["data"].get("role", "") for e in record["events"]
              if e["kind"] in ("transcript", "handoff")]
     assert turns.index("transcript:user") < turns.index("handoff:"), turns
+    assert record["outcome"] == "handed_over"
 
 
-async def test_arabic_speech_is_heard_with_the_arabic_model(
+async def test_arabic_speech_is_heard_with_the_arabic_model_on_a_recorded_call(
         directory: Directory, phone, lk: lkapi.LiveKitAPI, artifacts_dir,  # type: ignore[no-untyped-def]
-        speech_service: SpeechProcess) -> None:
+        speech_service: SpeechProcess, agent_worker: WorkerProcess) -> None:
     """Arabic: the worker listens in Arabic (the department's language) and the speech
     service transcribes with the Arabic model. espeak-ng's Arabic is barely intelligible to
-    Whisper base (README: what works in which language), so only a transcript is asserted."""
+    Whisper base (README: what works in which language), so only a transcript is asserted.
+    Complaints records its calls here: the consent line first, both voices, the whole call."""
     before = _transcriptions(speech_service.metrics(), "ar")
     clip = phone_ulaw("السلام عليكم", artifacts_dir / "speech", language="ar")
-    record, attributes = await _say_on_call(
-        directory, phone, lk, directory.numbers["complaints"], clip,
-        lambda r: bool(_user_turns(r)), "a transcript of the caller")
+    with recordings.recording(directory.api, "complaints"):
+        record, attributes = await _say_on_call(
+            directory, phone, lk, directory.numbers["complaints"], clip,
+            lambda r: bool(_user_turns(r)), "a transcript of the caller")
     assert attributes["cc.language"] == "ar"
     listening = _events(record, "listening")[0]
     assert (listening["language"], listening["identify"]) == ("ar", True)
     assert _events(record, "language") == []  # heard as Arabic: no switch
     assert _user_turns(record)
+    assert record["summary_details"]["request"] == " ".join(_user_turns(record)[0].split())
     assert _transcriptions(speech_service.metrics(), "ar") > before
+
+    audio_io = [line for line in agent_worker.log_text().splitlines()
+                if record["id"] in line and '"using audio io' in line]
+    assert len(audio_io) == 1 and "RecorderIO" in audio_io[0], audio_io
+    complaints = load_directory(get_settings()).resolve("complaints")
+    (caller, agent), rate = recordings.check(directory.api, record, complaints)
+    # the caller's voice is on its own channel: silent until they spoke, after the greeting
+    assert recordings.first_loud(caller, rate) > recordings.first_loud(agent, rate) + 3.0
 
 
 def _transcriptions(metrics: str, language: str) -> float:

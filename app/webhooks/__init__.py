@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions, the signed delivery of the outbox, and the event documentation."""
