@@ -11,10 +11,12 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from app import health, openapi
 from app.body_limit import BodyLimitMiddleware
+from app.callbacks.routes import router as callbacks_router
 from app.calls.retention import purge_periodically
 from app.calls.routes import router as calls_router
 from app.departments.routes import router as departments_router
 from app.errors import install_error_handlers
+from app.hours.routes import router as hours_router
 from app.knowledge.routes import router as knowledge_router
 from app.numbers.routes import router as numbers_router
 from app.routing_examples.routes import router as examples_router
@@ -53,8 +55,9 @@ def create_app(*, background: bool = False, settings: Settings | None = None) ->
         lifespan=_background if background else None,
         title="Contact Center",
         version="0.1.0",
-        description="Admin API for departments, routing examples, knowledge, phone numbers, "
-        "SIP trunks and call records; browser-call tokens; test-call page. Every error is "
+        description="Admin API for departments (and their business hours), routing examples, "
+        "knowledge, phone numbers, SIP trunks, call records and callbacks; browser-call "
+        "tokens; test-call page. Every error is "
         'JSON `{"error", "detail", "field"}`.',
     )
     application.add_middleware(
@@ -66,8 +69,8 @@ def create_app(*, background: bool = False, settings: Settings | None = None) ->
     application.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
     application.include_router(health.router)
     install_error_handlers(application)
-    for router in (departments_router, examples_router, knowledge_router, numbers_router,
-                   trunks_router, calls_router, sip_router):
+    for router in (departments_router, hours_router, examples_router, knowledge_router,
+                   numbers_router, trunks_router, calls_router, callbacks_router, sip_router):
         application.include_router(router)
     application.include_router(token_router)
     web.install(application)  # /, /call, /static (keep last: it mounts /static)

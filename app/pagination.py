@@ -3,7 +3,7 @@ timestamps (SQLite hands timezone-aware columns back naive; they are UTC)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query
@@ -12,15 +12,12 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.limits import MAX_OFFSET, MAX_PAGE
+from core.clock import utc
 
 T = TypeVar("T")
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
+UtcDateTime = Annotated[datetime, AfterValidator(utc)]
 
 
 class PageParams(BaseModel):

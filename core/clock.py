@@ -18,3 +18,8 @@ from core.config import get_settings
 def now() -> datetime:
     """The current time, aware, in UTC (plus CLOCK_OFFSET_SECONDS)."""
     return datetime.now(UTC) + timedelta(seconds=get_settings().clock_offset_seconds)
+
+
+def utc(value: datetime) -> datetime:
+    """An aware datetime in UTC (SQLite hands timezone-aware columns back naive: UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -153,6 +153,9 @@ class Settings(BaseSettings):
     # a callback's claim expires this long after its ring timeout (an API process that died
     # mid-dial leaves it to another)
     callback_lease_seconds: int = Field(default=60, ge=10)
+    # numbers a caller gives without +<country code> are read as numbers of this region
+    # (ISO 3166 code, e.g. "SA"); unset: only international numbers are taken
+    phone_region: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     # warm transfer: how long the human line may ring, how long the call may last after it
     warm_transfer_ring_seconds: int = Field(default=25, ge=5, le=120)
     warm_transfer_max_call_seconds: int = Field(default=7200, ge=60)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -120,11 +120,11 @@ class BusinessHours:
 ALWAYS_OPEN = HoursStatus(open=True)
 
 
+def hours_of(data: Mapping[str, Any] | None) -> BusinessHours | None:
+    """A department's stored hours (None: always open)."""
+    return BusinessHours.from_json(data) if data else None
+
+
 def status_of(hours: BusinessHours | None, now: datetime) -> HoursStatus:
     """A department without hours is always open."""
     return hours.status(now) if hours is not None else ALWAYS_OPEN
-
-
-def utc(value: datetime) -> datetime:
-    """An aware datetime in UTC (naive values from SQLite are UTC already)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

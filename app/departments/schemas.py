@@ -14,6 +14,7 @@ from app.limits import (
     MAX_NAME_CHARS,
     MAX_PROMPT_CHARS,
     MAX_VOICE_PROVIDERS,
+    Id,
     length_of,
     text,
 )
@@ -32,6 +33,14 @@ Language = text(length_of(Department.default_language), pattern=LANG.pattern)
 # how callers are handed TO this department: in the room (persona switch) or by SIP transfer
 # to its phone number; null = the deployment's HANDOFF_MODE
 HandoffMode = Literal["in_room", "sip_transfer"]
+# how callers reach the department's human line (README, "Two transfer kinds")
+TransferMode = Literal["cold", "warm"]
+TRANSFER_FIELDS = {
+    "transfer_mode": "cold: SIP REFER to human_transfer_target; warm: the human line is dialled "
+                     "into the call through human_trunk_id, briefed, then connected",
+    "human_trunk_id": "Outbound trunk that reaches the human line (warm transfer)",
+    "callback_trunk_id": "Outbound trunk that places this department's callbacks",
+}
 
 
 def _keys(pattern: re.Pattern[str], what: str):  # type: ignore[no-untyped-def]
@@ -88,6 +97,9 @@ class DepartmentFields(BaseModel):
         None, description="Human line for SIP transfer: tel:+E164 or sip:user@host")
     handoff_mode: HandoffMode | None = Field(
         None, description="How the agent hands callers on (free-form mode name for the agent)")
+    transfer_mode: TransferMode = Field("cold", description=TRANSFER_FIELDS["transfer_mode"])
+    human_trunk_id: Id | None = Field(None, description=TRANSFER_FIELDS["human_trunk_id"])
+    callback_trunk_id: Id | None = Field(None, description=TRANSFER_FIELDS["callback_trunk_id"])
 
 
 class DepartmentCreate(DepartmentFields):
@@ -96,7 +108,7 @@ class DepartmentCreate(DepartmentFields):
 
 class DepartmentUpdate(BaseModel):
     """Only the fields sent are changed; `null` clears the optional ones
-    (`human_transfer_target`, `handoff_mode`) and is refused for the others."""
+    (`human_transfer_target`, `handoff_mode`, the trunks) and is refused for the others."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -109,6 +121,9 @@ class DepartmentUpdate(BaseModel):
     voices: Voices = None
     human_transfer_target: TransferTarget | None = None
     handoff_mode: HandoffMode | None = None
+    transfer_mode: TransferMode = None
+    human_trunk_id: Id | None = None
+    callback_trunk_id: Id | None = None
 
 
 class DepartmentOut(BaseModel):
@@ -124,6 +139,10 @@ class DepartmentOut(BaseModel):
     voices: dict[str, dict[str, str]]
     human_transfer_target: str | None
     handoff_mode: str | None
+    transfer_mode: str
+    human_trunk_id: int | None
+    callback_trunk_id: int | None
+    always_open: bool = Field(description="No business hours set (GET .../hours for them)")
     numbers: list[str] = Field(description="E.164 numbers routed to this department")
     created_at: UtcDateTime
     updated_at: UtcDateTime
