@@ -18,11 +18,11 @@ from livekit.agents import AgentSession, get_job_context, llm
 
 from agent import handoff_refs
 from agent.handoff_refs import HandoffContext
+from agent.human import TransferFailed, human_transfer_possible
 from agent.logs import log
 from agent.personas import Persona
 from agent.phrases import line
 from agent.state import CallState
-from agent.tools import TransferFailed, human_transfer_possible
 from core.config import get_settings
 from core.pii import mask_number, redact_numbers
 from sip.handoff import HANDOFF_HEADER

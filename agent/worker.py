@@ -230,6 +230,7 @@ def _record_session_events(session: AgentSession[CallState], state: CallState,
         if item.type == "message" and item.role in ("user", "assistant") and item.text_content:
             state.record("transcript", role=item.role, text=item.text_content,
                          department=state.department, interrupted=item.interrupted)
+            state.recent.append({"role": item.role, "text": item.text_content})
 
     closing: list[asyncio.Task[None]] = []
 

@@ -1,0 +1,115 @@
+"""Business hours and callbacks in a conversation (livekit's AgentSession harness, offline
+engine): a closed department says so at once and never transfers; the caller is called back
+when it opens, another department open now is offered; a browser caller gives a number;
+"are you open now?" is answered from the department's hours."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+from unittest.mock import AsyncMock
+
+import pytest
+from sqlalchemy import select
+
+import agent.human
+from core import clock
+from core.db import session_scope
+from core.hours import DAYS, BusinessHours
+from core.models import Callback
+from tests.agent.expect import with_persona
+
+CALLER = "+442079460555"  # valid for phonenumbers (UK drama range)
+
+
+def _closed_until_tomorrow() -> BusinessHours:
+    """Open only tomorrow 09:00-10:00 UTC: closed now, whatever the time of the run."""
+    tomorrow = (clock.now() + timedelta(days=1)).date()
+    return BusinessHours.from_json({"time_zone": "UTC",
+                                    "weekly": {DAYS[tomorrow.weekday()]: [["09:00", "10:00"]]}})
+
+
+@pytest.fixture
+def refer(monkeypatch: pytest.MonkeyPatch) -> AsyncMock:
+    """The SIP transfer API: the closed-hours path must never call it."""
+    transfer = AsyncMock(return_value=None)
+    job = SimpleNamespace(room=SimpleNamespace(name="call-sales_x"),
+                          api=SimpleNamespace(sip=SimpleNamespace(
+                              transfer_sip_participant=transfer)))
+    monkeypatch.setattr(agent.human, "get_job_context", lambda: job)
+    return transfer
+
+
+def _callback(callback_id: int) -> Callback:
+    with session_scope() as db:
+        row = db.get(Callback, callback_id)
+        assert row is not None
+        return row
+
+
+async def test_a_closed_department_says_so_and_calls_back_instead_of_transferring(
+        start_call, directory, refer) -> None:  # type: ignore[no-untyped-def]
+    hours = _closed_until_tomorrow()
+    closed = with_persona(directory, "sales", hours=hours,
+                          human_transfer_target="tel:+442079460102")
+    session, state, greeting = await start_call("sales", "en", directory=closed, source="sip",
+                                                sip_identity=f"sip_{CALLER}", caller=CALLER)
+    greeting.expect.skip_next_event_if(type="agent_handoff")
+    text = greeting.expect.next_event().is_message(role="assistant").event().item.text_content
+    assert "Sales is closed now; we open tomorrow at 09:00." in text
+
+    result = await session.run(user_input="I want to talk to a person")
+
+    result.expect.next_event().is_function_call(name="transfer_to_human")
+    said = result.expect.next_event().is_message(role="assistant").event().item.text_content
+    refer.assert_not_awaited()
+    assert said.startswith("Our colleagues in Sales are not available now; they are back "
+                           "tomorrow at 09:00. We'll call you back tomorrow at 09:00 on the "
+                           "number ending in 0555.")
+    assert "Or I can connect you with Reception, who are open now." in said
+    with session_scope() as db:
+        row = db.scalars(select(Callback).order_by(Callback.id.desc())).first()
+        assert row is not None
+        assert (row.number, row.via, row.language, row.status) == \
+            (CALLER, "after_hours", "en", "pending")
+        opens = hours.status(clock.now()).opens_at
+        assert opens is not None and row.next_attempt_at.replace(tzinfo=opens.tzinfo) == opens
+
+
+async def test_a_browser_caller_gives_the_number_to_call(start_call) -> None:  # type: ignore[no-untyped-def]
+    session, state, _ = await start_call("complaints", "en")
+
+    asked = await session.run(user_input="I want to talk to a human please")
+    asked.expect.next_event().is_function_call(name="transfer_to_human")
+    question = asked.expect.next_event().is_message(role="assistant").event().item.text_content
+    assert "What number should we call?" in question
+
+    bad = await session.run(user_input="it is 123456")
+    bad.expect.next_event().is_function_call(name="request_callback")
+    assert "doesn't look like a number" in \
+        bad.expect.next_event().is_message(role="assistant").event().item.text_content
+
+    given = await session.run(user_input="+44 20 7946 0101")
+    call = given.expect.next_event().is_function_call(name="request_callback").event().item
+    assert "talk to a human" in call.arguments
+    confirmed = given.expect.next_event().is_message(role="assistant").event().item.text_content
+    assert confirmed == "We'll call you back shortly on the number ending in 0101."
+
+
+async def test_call_me_back_on_the_number_i_am_calling_from(start_call) -> None:  # type: ignore[no-untyped-def]
+    session, state, _ = await start_call("sales", "ar", source="sip",
+                                         sip_identity=f"sip_{CALLER}", caller=CALLER)
+    result = await session.run(user_input="ممكن تتصلون بي بعدين")
+    result.expect.next_event().is_function_call(name="request_callback")
+    said = result.expect.next_event().is_message(role="assistant").event().item.text_content
+    assert "0555" in said and "قريباً" in said
+
+
+async def test_are_you_open_now_is_answered_from_the_departments_hours(
+        start_call, directory) -> None:  # type: ignore[no-untyped-def]
+    closed = with_persona(directory, "reception", hours=_closed_until_tomorrow())
+    session, _, _ = await start_call("reception", "en", directory=closed)
+    result = await session.run(user_input="are you open now?")
+    answer = result.expect.next_event().is_message(role="assistant").event().item.text_content
+    assert answer.startswith("Reception is closed now; we open tomorrow at 09:00.")
+    assert "Our hours:" in answer and "09:00 to 10:00" in answer
