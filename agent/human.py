@@ -86,9 +86,10 @@ async def hand_to_human(state: CallState, reason: str, via: str, say: Say) -> No
     if persona.transfer_mode == "warm":
         from agent.warm_transfer import warm_transfer
 
-        if not await warm_transfer(state, reason, say):
+        if await warm_transfer(state, reason, say) == "failed":  # back with the assistant
             await arrange_callback(state, reason, "transfer_failed", say, clock.now(),
-                                   lead=line("warm_failed", state.language) + " ")
+                                   lead=line("warm_failed", state.language) + " ",
+                                   tail=line("still_here", state.language))
         return
     if persona.human_transfer_target:
         await say(line("announce_human", state.language))

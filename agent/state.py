@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Literal
 from agent.personas import Persona, PersonaDirectory
 
 if TYPE_CHECKING:
+    from livekit.agents import AgentSession
+
     from agent.providers import Providers
     from agent.records import CallRecorder
 
@@ -27,6 +29,7 @@ class CallState:
     customer_id: str | None = None
     customer_name: str | None = None
     recorder: CallRecorder | None = None
+    session: AgentSession[CallState] | None = None  # set by the worker once it exists
     visited: list[str] = field(default_factory=list)
     end_reason: str | None = None
     greeted: bool = False  # the call's first greeting (with how to reach us) was said

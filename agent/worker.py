@@ -160,6 +160,7 @@ async def entrypoint(ctx: JobContext) -> None:
         **({"aec_warmup_duration": None} if state.source == "sip" else {}),
         userdata=state,
     )
+    state.session = session
     _record_session_events(session, state, ctx)
     dtmf.attach(ctx.room, session, state, settings.dtmf_menu)
 
@@ -239,6 +240,8 @@ def _record_session_events(session: AgentSession[CallState], state: CallState,
         reason = state.end_reason or ("error" if ev.error else "caller_hangup")
         if ev.error:
             state.record("error", error=str(ev.error)[:500])
+        if state.bridged:  # caller and colleague talk on: closed when one hangs up
+            return
         if state.recorder is not None:
             closing.append(asyncio.create_task(state.recorder.close(reason)))
 

@@ -129,6 +129,11 @@ def livekit_sip_config(cfg: StackConfig) -> dict:
         "rtp_port": f"{cfg.ports.sip_rtp_start}-{cfg.ports.sip_rtp_end}",
         "health_port": cfg.ports.sip_health,
         "logging": {"level": cfg.log_level},
+        # livekit-sip refuses to place calls (CreateSIPParticipant: "cpu exhausted") while
+        # the whole machine's CPU is over this share, whoever uses it; the local stack shares
+        # its cores with the agent, the speech service and the tests, so only a saturated
+        # machine (1.0) may refuse. Production keeps livekit-sip's 0.9 (docker-compose.yml).
+        "max_cpu_utilization": 1.0,
     }
 
 

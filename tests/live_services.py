@@ -51,7 +51,8 @@ def service_env(live_stack: LocalStack, agent_db: str, speech_service: SpeechPro
     env.update(DATABASE_URL=agent_db, LIVEKIT_URL=cfg.livekit_url, LIVEKIT_API_KEY=cfg.api_key,
                LIVEKIT_API_SECRET=cfg.api_secret, AGENT_NAME=f"cc-test-{secrets.token_hex(3)}",
                ADMIN_API_KEY=ADMIN_KEY, LOG_LEVEL="DEBUG", PYTHONUNBUFFERED="1",
-               SPEECH_URL=speech_service.url, SPEECH_AUTOSTART="false")
+               SPEECH_URL=speech_service.url, SPEECH_AUTOSTART="false",
+               CALLBACK_SCHEDULER="false")  # tests that place callbacks run their own API
     return env
 
 

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 import agent.human
+from agent.briefing import briefing_text
 from core import clock
 from core.db import session_scope
 from core.hours import DAYS, BusinessHours
@@ -113,3 +114,22 @@ async def test_are_you_open_now_is_answered_from_the_departments_hours(
     answer = result.expect.next_event().is_message(role="assistant").event().item.text_content
     assert answer.startswith("Reception is closed now; we open tomorrow at 09:00.")
     assert "Our hours:" in answer and "09:00 to 10:00" in answer
+
+
+def test_the_briefing_says_who_why_and_what_was_said(make_state) -> None:  # type: ignore[no-untyped-def]
+    state = make_state("complaints", "ar", source="sip", caller=CALLER)
+    state.recent.extend([{"role": "user", "text": "my order never arrived"},
+                         {"role": "assistant", "text": "I am sorry to hear that"},
+                         {"role": "user", "text": "I want a refund"}])
+    text = briefing_text(with_persona_language(state, "en"), "refund for a lost order")
+    assert text == ("A call from the Complaints assistant: a caller from a number ending in "
+                    "0555, speaking Arabic. Reason: refund for a lost order. The caller said: "
+                    "my order never arrived ... I want a refund.")
+    assert "they pressed the key" in briefing_text(with_persona_language(state, "en"), "DTMF")
+
+
+def with_persona_language(state, language: str):  # type: ignore[no-untyped-def]
+    """The department's people work in `language` (the briefing is in theirs)."""
+    state.directory = with_persona(state.directory, state.department,
+                                   default_language=language)
+    return state
