@@ -83,10 +83,10 @@ async def move_call_to_department(session: AgentSession[CallState], slug: str, r
     return True
 
 
-def carried_context(ctx: HandoffContext) -> llm.ChatContext:
-    """The previous call's recent turns, as this call's starting conversation."""
+def carried_context(turns: list[dict[str, str]]) -> llm.ChatContext:
+    """A previous call's recent turns, as this call's starting conversation."""
     chat = llm.ChatContext.empty()
-    for turn in ctx.turns:
+    for turn in turns:
         if turn.get("role") in ("user", "assistant") and turn.get("text"):
             chat.add_message(role=turn["role"], content=turn["text"])  # type: ignore[arg-type]
     return chat

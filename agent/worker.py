@@ -28,7 +28,7 @@ from livekit.agents import (
     room_io,
 )
 
-from agent import dtmf, handoff_refs, logs
+from agent import callback_call, dtmf, handoff_refs, logs
 from agent.assistant import PersonaAgent
 from agent.capacity import admission
 from agent.logs import bind, log
@@ -125,11 +125,19 @@ async def entrypoint(ctx: JobContext) -> None:
                       else AutoSubscribe.SUBSCRIBE_NONE)
     participant = await ctx.wait_for_participant()
     info = _caller_info(participant)
+    callback = None
+    if meta.get("source") == "callback":  # we called: speak once the person answers
+        callback = await callback_call.wait_for_answer(
+            ctx.room, participant, meta.get("callback_id"), settings.callback_ring_seconds + 30)
+        if callback is None:
+            return  # unanswered or unknown: no call to record (the scheduler records it)
+        info["caller"] = callback.number
     if meta.get("source") in ("sip", "browser") and info["source"] != "sip":
         info["source"] = meta["source"]
     department = await resolve_department(meta, info["called_number"], directory.slugs)
     persona = directory.resolve(department)
-    chosen = meta.get("language") in LANGUAGES  # picked on the page; else a guess
+    # picked on the page or the callback's; else a guess
+    chosen = meta.get("language") in LANGUAGES
     language = meta["language"] if chosen else persona.default_language
 
     recorder = CallRecorder()
@@ -144,7 +152,8 @@ async def entrypoint(ctx: JobContext) -> None:
                   called_number=state.called_number, customer_id=state.customer_id,
                   customer_name=state.customer_name)
     bind(call_id=recorder.call_id, department=state.department)
-    carried, greeting = await _claim_handoff(participant, state)
+    carried, greeting = callback_call.begin(state, callback) if callback else \
+        await _claim_handoff(participant, state)
     log.info("call started: %s caller=%s dept=%s lang=%s providers: %s", state.source,
              mask_number(state.caller), state.department, state.language,
              describe_mode(settings))
@@ -220,7 +229,7 @@ async def _claim_handoff(participant: rtc.RemoteParticipant, state: CallState
     state.language = handed.language
     greeting = acknowledged_welcome(state.persona, state.directory.get(handed.from_department),
                                     handed, state.language)
-    return carried_context(handed), greeting
+    return carried_context(handed.turns), greeting
 
 
 def _record_session_events(session: AgentSession[CallState], state: CallState,

@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from app import health, openapi
 from app.body_limit import BodyLimitMiddleware
 from app.callbacks.routes import router as callbacks_router
+from app.callbacks.scheduler import run_periodically as place_callbacks
 from app.calls.retention import purge_periodically
 from app.calls.routes import router as calls_router
 from app.departments.routes import router as departments_router
@@ -33,10 +34,13 @@ from core.pii import RedactNumbers
 
 @asynccontextmanager
 async def _background(_: FastAPI) -> AsyncIterator[None]:
-    """The served API's own work: reconcile LiveKit once at start; purge expired call
-    records periodically when CALL_RETENTION_DAYS is set."""
+    """The served API's own work: reconcile LiveKit once at start; place due callbacks when
+    CALLBACK_SCHEDULER is true; purge expired call records periodically when
+    CALL_RETENTION_DAYS is set."""
     settings = get_settings()
     tasks = [asyncio.create_task(reconcile_on_startup(), name="startup-sip-sync")]
+    if settings.callback_scheduler:
+        tasks.append(asyncio.create_task(place_callbacks(settings), name="callbacks"))
     if settings.call_retention_days:
         tasks.append(asyncio.create_task(purge_periodically(settings), name="call-retention"))
     try:

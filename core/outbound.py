@@ -52,13 +52,16 @@ def call_request(*, trunk_id: str, to: str, room: str, identity: str, name: str,
 
 def dial_outcome(error: BaseException) -> tuple[str, int | None]:
     """(result, SIP status) of a failed CreateSIPParticipant: busy, declined, no_answer or
-    failed (trunk missing, network, anything without a SIP answer)."""
-    status = getattr(error, "sip_status_code", None) if isinstance(error, api.TwirpError) \
-        else None
+    failed (trunk missing, network, refused by livekit-sip). At its ringing timeout
+    livekit-sip CANCELs the INVITE and answers "sip request timed out", with no SIP status:
+    nobody answered."""
+    if not isinstance(error, api.TwirpError):
+        return "failed", None
+    status = getattr(error, "sip_status_code", None)
     if status in BUSY:
         return "busy", status
     if status in DECLINED:
         return "declined", status
-    if status in NO_ANSWER:
+    if status in NO_ANSWER or (status is None and "timed out" in error.message):
         return "no_answer", status
     return "failed", status

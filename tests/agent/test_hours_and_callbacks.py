@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 import agent.human
 from agent.briefing import briefing_text
+from agent.callback_call import greeting
+from agent.callbacks import CallbackContext
 from core import clock
 from core.db import session_scope
 from core.hours import DAYS, BusinessHours
@@ -133,3 +135,17 @@ def with_persona_language(state, language: str):  # type: ignore[no-untyped-def]
     state.directory = with_persona(state.directory, state.department,
                                    default_language=language)
     return state
+
+
+def test_a_callback_call_greets_about_what_the_caller_wanted(directory) -> None:  # type: ignore[no-untyped-def]
+    context = CallbackContext(7, CALLER, "a refund for order 12", "en", "call-1",
+                              [{"role": "user", "text": "my parcel is lost"}])
+    persona = directory.resolve("complaints")
+    assert greeting(persona, context, "en") == (
+        f"Hello, this is {persona.name('en')} from Ornina, calling you back about a refund "
+        "for order 12. How can I help?")
+    pressed = CallbackContext(7, CALLER, "DTMF", "en", "call-1",
+                              [{"role": "user", "text": "my parcel is lost"}])
+    assert "calling you back about my parcel is lost" in greeting(persona, pressed, "en")
+    nothing = CallbackContext(7, CALLER, "DTMF", "en", None, [])
+    assert "calling you back as you asked" in greeting(persona, nothing, "en")
