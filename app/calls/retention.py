@@ -1,5 +1,7 @@
 """Retention of call records: with CALL_RETENTION_DAYS set, ended calls older than that are
-deleted with their events (transcripts are events) and their handoff references.
+deleted with their events (transcripts are events) and their handoff references, and so are
+finished callbacks (they hold a number) that ended that long ago; a callback still to be
+placed stays, whatever its age.
 
 The API process purges periodically (`purge_periodically`, every
 CALL_RETENTION_SWEEP_SECONDS, at most MAX_BATCHES_PER_SWEEP batches of BATCH_SIZE records,
@@ -18,9 +20,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from core.callbacks import FINAL
 from core.config import Settings
 from core.db import session_scope
-from core.models import CallEvent, CallRecord, Handoff
+from core.models import Callback, CallEvent, CallRecord, Handoff
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +34,8 @@ SessionOpener = Callable[[], AbstractContextManager[Session]]
 
 
 def purge_batch(session: Session, *, ended_before: datetime, limit: int) -> int:
-    """Delete up to `limit` calls that ended before `ended_before`, oldest first."""
+    """Delete up to `limit` calls that ended before `ended_before`, oldest first, and up to
+    `limit` callbacks finished before it; returns how many rows of both went."""
     ids = list(session.scalars(
         select(CallRecord.id)
         .where(CallRecord.status == "ended", CallRecord.ended_at < ended_before)
@@ -41,8 +45,15 @@ def purge_batch(session: Session, *, ended_before: datetime, limit: int) -> int:
         session.execute(delete(Handoff).where(Handoff.from_call_id.in_(ids)))
         session.execute(update(CallRecord).where(CallRecord.parent_call_id.in_(ids))
                         .values(parent_call_id=None))
+        session.execute(update(Callback).where(Callback.call_id.in_(ids)).values(call_id=None))
         session.execute(delete(CallRecord).where(CallRecord.id.in_(ids)))
-    return len(ids)
+    callbacks = list(session.scalars(
+        select(Callback.id).where(Callback.status.in_(FINAL),
+                                  Callback.completed_at < ended_before)
+        .order_by(Callback.completed_at).limit(limit)))
+    if callbacks:  # their attempts go with them (ON DELETE CASCADE)
+        session.execute(delete(Callback).where(Callback.id.in_(callbacks)))
+    return len(ids) + len(callbacks)
 
 
 def purge_expired(days: int, *, now: datetime | None = None,
@@ -70,8 +81,8 @@ async def purge_periodically(settings: Settings) -> None:
             deleted = await asyncio.to_thread(purge_expired, settings.call_retention_days,
                                               max_batches=MAX_BATCHES_PER_SWEEP)
             if deleted:
-                log.info("retention: deleted %d call records older than %d days", deleted,
-                         settings.call_retention_days)
+                log.info("retention: deleted %d call records and finished callbacks "
+                         "older than %d days", deleted, settings.call_retention_days)
         except Exception:
             log.exception("retention sweep failed")
         await asyncio.sleep(settings.call_retention_sweep_seconds)

@@ -16,7 +16,14 @@ from livekit import api as lkapi
 
 from tests.live.rtp_capture import CallerEar, CallerMouth, tone_share
 from tests.live.sipp_runner import Call, Callee, dtmf, hung_up_by_peer, make_tone, pause
-from tests.telephony.conftest import HUMAN_LINES, Directory, OutboundLine, Ringing, end_call
+from tests.telephony.conftest import (
+    HUMAN_LINES,
+    Answered,
+    Directory,
+    OutboundLine,
+    Ringing,
+    end_call,
+)
 
 pytestmark = pytest.mark.live
 CALLER = "+442079460555"
@@ -64,6 +71,19 @@ def _save(name: str, buckets: list[tuple[float, str]], artifacts_dir: Path) -> N
             "\n".join(f"{at - buckets[0][0]:6.1f}s {heard}" for at, heard in buckets))
 
 
+async def _press_0(directory: Directory, phone, number: str, known: set[str], talk,  # type: ignore[no-untyped-def]
+                   colleague: Answered):
+    """A caller presses 0 on `number` while `talk` runs; the phone and the ended record."""
+    call = await phone(Call(number, caller=CALLER, sipp_audio=False,
+                            steps=[pause(2500), dtmf("0")], ending=hung_up_by_peer(120_000)),
+                       timeout=150, talk=talk)
+    assert call.result.returncode == 0, call.result.stdout[-2000:]
+    assert (await colleague.sipp.result()).returncode == 0
+    record = await asyncio.to_thread(directory.wait_for_call, number,
+                                     lambda r: r["status"] == "ended", "the call to end", known)
+    return call, record
+
+
 @pytest.fixture
 def warm_sales(directory: Directory, outbound_line: OutboundLine, department_settings) -> str:
     department_settings("sales", transfer_mode="warm", human_trunk_id=outbound_line.trunk_id,
@@ -101,13 +121,7 @@ async def test_warm_transfer_briefs_the_colleague_then_connects_both_ways(
                 "identity"]))
         speaking.cancel()
 
-    call = await phone(Call(warm_sales, caller=CALLER, sipp_audio=False,
-                            steps=[pause(2500), dtmf("0")], ending=hung_up_by_peer(120_000)),
-                       timeout=150, talk=talk)
-    assert call.result.returncode == 0, call.result.stdout[-2000:]
-    assert (await colleague.sipp.result()).returncode == 0
-    record = await asyncio.to_thread(directory.wait_for_call, warm_sales,
-                                     lambda r: r["status"] == "ended", "the call to end", known)
+    call, record = await _press_0(directory, phone, warm_sales, known, talk, colleague)
 
     kinds = _kinds(record)
     steps = ["transfer_requested", "hours_checked", "warm_transfer_started",
@@ -154,13 +168,7 @@ async def test_a_colleague_who_refuses_leaves_the_caller_with_the_assistant(
         assert ear.first_loud_after(failed_at) is not None
         await end_call(lk, record["room_name"])
 
-    call = await phone(Call(warm_sales, caller=CALLER, sipp_audio=False,
-                            steps=[pause(2500), dtmf("0")], ending=hung_up_by_peer(120_000)),
-                       timeout=120, talk=talk)
-    assert call.result.returncode == 0, call.result.stdout[-2000:]
-    assert (await colleague.sipp.result()).returncode == 0
-    record = await asyncio.to_thread(directory.wait_for_call, warm_sales,
-                                     lambda r: r["status"] == "ended", "the call to end", known)
+    call, record = await _press_0(directory, phone, warm_sales, known, talk, colleague)
     failed = _event(record, "warm_transfer_failed")
     code = int(status[:3])
     assert (failed["stage"], failed["sip_status"]) == ("dial", code)
