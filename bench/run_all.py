@@ -11,7 +11,14 @@ import platform
 import time
 from collections.abc import Callable
 
-from bench import answer_latency, density, provisioning, token_throughput, turn_overhead
+from bench import (
+    answer_latency,
+    density,
+    provisioning,
+    token_throughput,
+    turn_overhead,
+    warm_transfer,
+)
 
 
 def machine() -> str:
@@ -40,8 +47,9 @@ def main() -> None:
     p.add_argument("--configs", default="default,warm,thread",
                    help=f"density worker configurations ({', '.join(density.CONFIGS)})")
     p.add_argument("--sizes", default="10,100,1000", help="provisioning sizes")
+    p.add_argument("--warm-calls", type=int, default=5, help="warm transfers to measure")
     p.add_argument("--only", default="", help="comma-separated subset: answer,turn,density,"
-                   "provisioning,token")
+                   "provisioning,token,warm")
     args = p.parse_args()
     ints = lambda text: [int(x) for x in text.split(",") if x]  # noqa: E731
     steps: dict[str, Callable[[], str]] = {
@@ -49,6 +57,7 @@ def main() -> None:
         "turn": lambda: turn_overhead.run(args.rooms, args.turns),
         "provisioning": lambda: provisioning.run(ints(args.sizes)),
         "token": lambda: token_throughput.run(),
+        "warm": lambda: warm_transfer.run(args.warm_calls),
         "density": lambda: density.run(args.configs.split(","), ints(args.n),
                                        ints(args.probe)),
     }
