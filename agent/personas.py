@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.config import Settings
 from core.db import session_scope
 from core.hours import BusinessHours, HoursStatus, hours_of, status_of
@@ -38,6 +39,13 @@ KNOWLEDGE_RULE = (
     "plans and prices, payment, delivery, policies) only with what lookup_knowledge returns; "
     "if it has no answer, say you do not have that information and offer to transfer the "
     "caller. Never make up prices, hours or other facts."
+)
+# Added to every persona's prompt: people, hours and callbacks are the tools' business.
+PEOPLE_RULE = (
+    "When the caller asks for a person, use transfer_to_human: it knows whether the "
+    "department's people are there and arranges a call back when they are not. Use "
+    "request_callback when the caller asks to be called back or gives you a number for that. "
+    "For whether a department is open now, use business_hours."
 )
 GENERIC_WELCOME = {
     "ar": "أهلاً بك في {company}، أنا {persona} من {department}. كيف يمكنني مساعدتك؟",
@@ -116,7 +124,7 @@ class Persona:
         return self.company.get(language) or self.company.get("en", "")
 
     def _values(self, language: str, now: datetime | None = None) -> dict[str, str]:
-        now = now or datetime.now().astimezone()
+        now = (now or clock.now()).astimezone()
         return {
             "company": self.company_name(language),
             "department": self.department_name(language),
@@ -129,7 +137,8 @@ class Persona:
         # the language-specific prompt only: a prompt in another language would make the
         # model answer in that language
         template = self.instructions.get(language) or GENERIC_INSTRUCTIONS
-        return render(template, self._values(language, now)) + "\n\n" + KNOWLEDGE_RULE
+        return (render(template, self._values(language, now)) + "\n\n" + KNOWLEDGE_RULE
+                + "\n\n" + PEOPLE_RULE)
 
     def welcome_for(self, language: str) -> str:
         template = self.welcome.get(language) or GENERIC_WELCOME.get(language) \

@@ -5,17 +5,23 @@ when it opens, another department open now is offered; a browser caller gives a 
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from types import SimpleNamespace
 from unittest.mock import AsyncMock
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select
 
 import agent.human
+from agent.assistant import PersonaAgent
 from agent.briefing import briefing_text
 from agent.callback_call import greeting
 from agent.callbacks import CallbackContext
+from agent.providers import build_providers
+from agent.state import CallState
+from agent.tools import business_hours
 from core import clock
 from core.db import session_scope
 from core.hours import DAYS, BusinessHours
@@ -149,3 +155,20 @@ def test_a_callback_call_greets_about_what_the_caller_wanted(directory) -> None:
     assert "calling you back about my parcel is lost" in greeting(persona, pressed, "en")
     nothing = CallbackContext(7, CALLER, "DTMF", "en", None, [])
     assert "calling you back as you asked" in greeting(persona, nothing, "en")
+
+
+async def test_an_llm_gets_the_same_hours_and_a_callback_tool(settings, directory) -> None:  # type: ignore[no-untyped-def]
+    llm_settings = settings.model_copy(update={"openai_api_key": SecretStr("sk-test-no-network")})
+    closed = with_persona(directory, "sales", hours=_closed_until_tomorrow())
+    state = CallState(room_name="r", department="sales", language="en", directory=closed,
+                      providers=build_providers(llm_settings, closed))
+    agent = PersonaAgent(state.persona, state)
+    assert {"business_hours", "request_callback", "transfer_to_human"} <= \
+        {t.info.name for t in agent.tools}
+    assert "Use request_callback" in agent.instructions
+
+    hours = json.loads(await business_hours._func(SimpleNamespace(userdata=state)))
+    assert hours["sales"]["open_now"] is False
+    assert hours["sales"]["status"] == "Sales is closed now; we open tomorrow at 09:00."
+    assert hours["reception"] == {"open_now": True, "week": "",
+                                  "status": "Reception is open now, around the clock."}
