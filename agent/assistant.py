@@ -6,12 +6,15 @@ from livekit.agents import Agent, get_job_context, llm
 
 from agent import recording
 from agent.greeting import first_greeting
+from agent.human import check_hours
 from agent.logs import bind, log
+from agent.opening import status_line
 from agent.personas import Persona
 from agent.phrases import line
 from agent.state import CallState
 from agent.tools import tools_for
 from agent.voice import FollowingVoice
+from core import clock
 
 
 class PersonaAgent(Agent):
@@ -36,9 +39,17 @@ class PersonaAgent(Agent):
         if state.greeted:  # later personas of the call: their welcome line only
             return self.persona.welcome_for(self.language)
         providers = state.providers
-        return first_greeting(self.persona, state.directory, providers.settings.dtmf_menu,
-                              self.language, source=state.source,
-                              voice=providers.hears_speech, explain=providers.offline)
+        welcome = first_greeting(self.persona, state.directory, providers.settings.dtmf_menu,
+                                 self.language, source=state.source,
+                                 voice=providers.hears_speech, explain=providers.offline)
+        now = clock.now()
+        status = check_hours(state, now)
+        if status.open:
+            return welcome
+        # the department's people are not there: said at once, with what the caller can do
+        notice = line("closed_notice", self.language,
+                      status=status_line(self.persona, now, self.language, status))
+        return f"{welcome} {notice}"
 
     async def on_enter(self) -> None:
         state: CallState = self.session.userdata

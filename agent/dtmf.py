@@ -13,11 +13,12 @@ from collections.abc import Mapping
 from livekit import rtc
 from livekit.agents import AgentSession
 
+from agent.human import TransferFailed, hand_to_human
 from agent.logs import log
 from agent.phrases import line
 from agent.sip_handoff import move_call_to_department
 from agent.state import CallState
-from agent.tools import TransferFailed, announcement, hand_to_human, handoff_agent
+from agent.tools import announcement, handoff_agent
 
 
 def attach(room: rtc.Room, session: AgentSession[CallState], state: CallState,
@@ -34,6 +35,9 @@ def attach(room: rtc.Room, session: AgentSession[CallState], state: CallState,
 async def handle_digit(session: AgentSession[CallState], state: CallState,
                        menu: Mapping[str, str], digit: str) -> None:
     action = menu.get(digit)
+    if state.on_hold:  # waiting for a colleague (warm transfer): keys do nothing now
+        state.record("dtmf", action=None, department=state.department, on_hold=True)
+        return
     if action is None:  # not a menu key: keep no trace of which
         state.record("dtmf", action=None, department=state.department)
         log.info("DTMF key pressed -> no menu action")

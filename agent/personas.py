@@ -15,9 +15,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import clock
 from core.config import Settings
 from core.db import session_scope
-from core.models import Department, PhoneNumber, RoutingExample
+from core.hours import BusinessHours, HoursStatus, hours_of, status_of
+from core.models import Department, PhoneNumber, RoutingExample, Trunk
 from core.models import KnowledgeEntry as KnowledgeModel
 from nlu.understand import KnowledgeEntry, NluData, Understanding, build_understanding
 
@@ -37,6 +39,13 @@ KNOWLEDGE_RULE = (
     "plans and prices, payment, delivery, policies) only with what lookup_knowledge returns; "
     "if it has no answer, say you do not have that information and offer to transfer the "
     "caller. Never make up prices, hours or other facts."
+)
+# Added to every persona's prompt: people, hours and callbacks are the tools' business.
+PEOPLE_RULE = (
+    "When the caller asks for a person, use transfer_to_human: it knows whether the "
+    "department's people are there and arranges a call back when they are not. Use "
+    "request_callback when the caller asks to be called back or gives you a number for that. "
+    "For whether a department is open now, use business_hours."
 )
 GENERIC_WELCOME = {
     "ar": "أهلاً بك في {company}، أنا {persona} من {department}. كيف يمكنني مساعدتك؟",
@@ -68,10 +77,16 @@ class Persona:
     human_transfer_target: str | None = None
     handoff_mode: str | None = None  # how callers are handed to it; None = HANDOFF_MODE
     record_calls: bool = False  # its calls are recorded (decided when a call starts)
+    hours: BusinessHours | None = None  # None: the human line is always open
+    transfer_mode: str = "cold"  # cold: SIP REFER; warm: dialled in, briefed, connected
+    human_trunk: str | None = None  # LiveKit id of the outbound trunk to the human line
 
     @classmethod
-    def from_department(cls, dept: Any, settings: Settings) -> Persona:
-        """Build from an `core.models.Department` row (or anything with the same attributes)."""
+    def from_department(cls, dept: Any, settings: Settings,
+                        trunks: Mapping[int, str] | None = None) -> Persona:
+        """Build from an `core.models.Department` row (or anything with the same attributes);
+        `trunks`: LiveKit ids of the trunks, by row id."""
+        trunk_id = getattr(dept, "human_trunk_id", None)
         return cls(
             slug=dept.slug,
             display_name=_frozen(dept.display_name),
@@ -84,7 +99,14 @@ class Persona:
             human_transfer_target=dept.human_transfer_target or None,
             handoff_mode=getattr(dept, "handoff_mode", None) or None,
             record_calls=bool(getattr(dept, "record_calls", False)),
+            hours=hours_of(getattr(dept, "hours", None)),
+            transfer_mode=getattr(dept, "transfer_mode", None) or "cold",
+            human_trunk=(trunks or {}).get(trunk_id) if trunk_id else None,
         )
+
+    def hours_at(self, now: datetime) -> HoursStatus:
+        """Whether this department's people are there at `now` (no hours: always)."""
+        return status_of(self.hours, now)
 
     def _pick(self, values: Mapping[str, str], language: str) -> str | None:
         return (values.get(language) or values.get(self.default_language)
@@ -104,7 +126,7 @@ class Persona:
         return self.company.get(language) or self.company.get("en", "")
 
     def _values(self, language: str, now: datetime | None = None) -> dict[str, str]:
-        now = now or datetime.now().astimezone()
+        now = (now or clock.now()).astimezone()
         return {
             "company": self.company_name(language),
             "department": self.department_name(language),
@@ -117,7 +139,8 @@ class Persona:
         # the language-specific prompt only: a prompt in another language would make the
         # model answer in that language
         template = self.instructions.get(language) or GENERIC_INSTRUCTIONS
-        return render(template, self._values(language, now)) + "\n\n" + KNOWLEDGE_RULE
+        return (render(template, self._values(language, now)) + "\n\n" + KNOWLEDGE_RULE
+                + "\n\n" + PEOPLE_RULE)
 
     def welcome_for(self, language: str) -> str:
         template = self.welcome.get(language) or GENERIC_WELCOME.get(language) \
@@ -164,6 +187,12 @@ class PersonaDirectory:
     def slugs(self) -> list[str]:
         return list(self.personas)
 
+    def open_elsewhere(self, slug: str, now: datetime) -> Persona | None:
+        """Another department whose people are there at `now`, one that is always open
+        first (where a caller can go when `slug`'s are not)."""
+        others = [p for p in self.personas.values() if p.slug != slug and p.hours_at(now).open]
+        return min(others, key=lambda p: p.hours is not None, default=None)
+
 
 def nlu_snapshot(db: Session, settings: Settings) -> NluData:
     """Departments' names, routing examples and knowledge entries, as the classifier's data."""
@@ -184,7 +213,9 @@ def load_directory(settings: Settings) -> PersonaDirectory:
     (blocking; call it with asyncio.to_thread)."""
     with session_scope() as db:
         rows = db.scalars(select(Department).order_by(Department.id)).all()
-        return PersonaDirectory.of((Persona.from_department(r, settings) for r in rows),
+        trunks = {tid: lk_id for tid, lk_id in db.execute(select(Trunk.id, Trunk.livekit_id))
+                  if lk_id}
+        return PersonaDirectory.of((Persona.from_department(r, settings, trunks) for r in rows),
                                    nlu=nlu_snapshot(db, settings))
 
 

@@ -20,8 +20,10 @@ from livekit.agents import llm, stt, tts
 
 from agent.offline import EspeakTTS, OfflineLLM
 from agent.offline.llm import OfflineKnowledge
+from agent.opening import answer_values
 from agent.personas import Persona, PersonaDirectory
 from agent.speech import RECOGNIZE_OPTIONS, CallListener
+from core import clock
 from core.config import Settings
 
 LANGUAGE_PRIOR_HEADER = "X-Language-Prior"
@@ -95,8 +97,11 @@ def openai_api_stt(settings: Settings, kind: str, language: str, *,
 def offline_knowledge(directory: PersonaDirectory, settings: Settings) -> OfflineKnowledge:
     labels = {slug: {lang: p.department_name(lang) for lang in ("ar", "en")}
               for slug, p in directory.personas.items()}
-    return OfflineKnowledge(company={"ar": settings.company_name_ar, "en": settings.company_name},
-                            department_labels=labels, understanding=directory.understanding())
+    return OfflineKnowledge(
+        company={"ar": settings.company_name_ar, "en": settings.company_name},
+        department_labels=labels, understanding=directory.understanding(),
+        placeholders=lambda slug, language: answer_values(directory, slug, language,
+                                                          clock.now()))
 
 
 @dataclass

@@ -108,6 +108,20 @@ class CallRecorder:
 
         self._queue.put_nowait(apply)
 
+    async def written(self, timeout: float = 5.0) -> None:
+        """Wait (at most `timeout` s) until everything queued so far is in the database, e.g.
+        the record itself before a row that refers to it is written elsewhere."""
+        if self.call_id is None or self._closed:
+            return
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        self._queue.put_nowait(lambda _db: loop.call_soon_threadsafe(
+            lambda: done.done() or done.set_result(None)))
+        try:
+            await asyncio.wait_for(done, timeout)
+        except TimeoutError:
+            log.warning("call records not written within %.0f s", timeout)
+
     async def close(self, end_reason: str, recording: RecordingResult | None = None) -> None:
         """Mark the call ended with its summary (and recording), and wait until every queued
         write is done."""

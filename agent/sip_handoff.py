@@ -18,11 +18,11 @@ from livekit.agents import AgentSession, get_job_context, llm
 
 from agent import handoff_refs
 from agent.handoff_refs import HandoffContext
+from agent.human import TransferFailed, human_transfer_possible
 from agent.logs import log
 from agent.personas import Persona
 from agent.phrases import line
 from agent.state import CallState
-from agent.tools import TransferFailed, human_transfer_possible
 from core.config import get_settings
 from core.pii import mask_number, redact_numbers
 from sip.handoff import HANDOFF_HEADER
@@ -83,10 +83,10 @@ async def move_call_to_department(session: AgentSession[CallState], slug: str, r
     return True
 
 
-def carried_context(ctx: HandoffContext) -> llm.ChatContext:
-    """The previous call's recent turns, as this call's starting conversation."""
+def carried_context(turns: list[dict[str, str]]) -> llm.ChatContext:
+    """A previous call's recent turns, as this call's starting conversation."""
     chat = llm.ChatContext.empty()
-    for turn in ctx.turns:
+    for turn in turns:
         if turn.get("role") in ("user", "assistant") and turn.get("text"):
             chat.add_message(role=turn["role"], content=turn["text"])  # type: ignore[arg-type]
     return chat

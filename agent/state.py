@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from agent.personas import Persona, PersonaDirectory
 
 if TYPE_CHECKING:
+    from livekit.agents import AgentSession
+
     from agent.providers import Providers
     from agent.recording import CallRecording
     from agent.records import CallRecorder
@@ -28,9 +31,17 @@ class CallState:
     customer_name: str | None = None
     recorder: CallRecorder | None = None
     recording: CallRecording | None = None  # when the call's department records
+    session: AgentSession[CallState] | None = None  # set by the worker once it exists
     visited: list[str] = field(default_factory=list)
     end_reason: str | None = None
     greeted: bool = False  # the call's first greeting (with how to reach us) was said
+    # the caller waits for a colleague (warm transfer): keys and speech are not acted on
+    on_hold: bool = False
+    # the caller talks to a colleague now (warm transfer connected): the assistant is gone,
+    # the record stays open until one of them hangs up
+    bridged: bool = False
+    # the conversation's last turns, {"role", "text"} (briefings, callbacks' context)
+    recent: deque[dict[str, str]] = field(default_factory=lambda: deque(maxlen=8))
 
     @property
     def call_id(self) -> str | None:

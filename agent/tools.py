@@ -1,5 +1,6 @@
-"""Function tools every persona has: department handoff, human (SIP) transfer, language, hang up,
-and the knowledge lookup that an LLM answers company facts from.
+"""Function tools every persona has: department handoff, human transfer (agent/human.py),
+callbacks, language, hang up, and the knowledge and business-hours lookups that an LLM
+answers facts from.
 
 Tools that must say something exact (announcements, goodbyes) speak it themselves; failures
 the caller should hear about raise `ToolError`, so the model tells the caller and the call
@@ -10,10 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from livekit import api
 from livekit.agents import (
     Agent,
     AgentSession,
@@ -24,12 +23,16 @@ from livekit.agents import (
     llm,
 )
 
+from agent.human import TransferFailed, arrange_callback, hand_to_human
 from agent.logs import log
+from agent.opening import answer_values, fill, status_line, week_line
 from agent.personas import LANGUAGES
 from agent.phrases import line
 from agent.speech import switch_language
 from agent.state import CallState
-from core.pii import mask_number, redact_numbers
+from core import clock
+from core.config import get_settings
+from core.phone import find_number
 
 
 async def _say(context: RunContext[CallState], text: str) -> None:
@@ -55,10 +58,6 @@ def _transfer_schema(departments: list[str], labels: dict[str, str]) -> dict[str
             "required": ["department", "reason"],
         },
     }
-
-
-class TransferFailed(Exception):
-    """The human transfer did not happen; the caller is still with the assistant."""
 
 
 def _history(session: AgentSession[CallState]) -> llm.ChatContext:
@@ -110,48 +109,6 @@ async def transfer_to_department(raw_arguments: dict[str, Any],
     return handoff_agent(context.session, slug, reason)
 
 
-def human_transfer_possible(state: CallState) -> bool:
-    return state.source == "sip" and bool(state.sip_identity)
-
-
-async def sip_transfer(state: CallState, reason: str) -> None:
-    """Cold-transfer the SIP caller to the department's human line (raises TransferFailed)."""
-    target = state.persona.human_transfer_target
-    if not target:
-        state.record("transfer_failed", target=None, error="no human transfer target")
-        raise TransferFailed("no human line is configured for this department")
-    try:
-        job = get_job_context()
-        await job.api.sip.transfer_sip_participant(api.TransferSIPParticipantRequest(
-            room_name=job.room.name, participant_identity=state.sip_identity,
-            transfer_to=target, play_dialtone=True))
-    except Exception as exc:  # the caller stays with us whatever went wrong
-        log.warning("SIP transfer to %s failed: %s", mask_number(target),
-                    redact_numbers(str(exc)))
-        state.record("transfer_failed", target=target, error=str(exc)[:500])
-        raise TransferFailed(str(exc)) from exc
-    state.record("transfer_succeeded", target=target, reason=reason)
-    state.end_reason = "transferred_to_human"
-    log.info("caller transferred to %s", mask_number(target))
-
-
-async def hand_to_human(state: CallState, reason: str, via: str,
-                        say: Callable[[str], Awaitable[object]]) -> None:
-    """The caller asked for a person (assistant tool or DTMF): a SIP caller is transferred
-    to the department's human line, a browser caller is promised a call back.
-    Raises TransferFailed if the transfer did not happen (the caller is still with us)."""
-    state.record("transfer_requested", department=state.department, via=via,
-                 target=state.persona.human_transfer_target, reason=reason)
-    if not human_transfer_possible(state):
-        state.record("callback_requested", department=state.department, via=via,
-                     reason=reason)
-        await say(line("callback", state.language))
-        return
-    if state.persona.human_transfer_target:
-        await say(line("announce_human", state.language))
-    await sip_transfer(state, reason)
-
-
 @function_tool
 async def transfer_to_human(context: RunContext[CallState], reason: str) -> str | None:
     """Transfer the caller to a human colleague of this department.
@@ -166,6 +123,43 @@ async def transfer_to_human(context: RunContext[CallState], reason: str) -> str 
         raise ToolError(f"the transfer to a colleague failed ({exc}); apologise and keep "
                         "helping the caller") from exc
     return None
+
+
+@function_tool
+async def request_callback(context: RunContext[CallState], reason: str,
+                           phone_number: str = "") -> None:
+    """Arrange for the caller to be called back: when they ask to be called back, or give
+    the number to call after you asked for it.
+
+    Args:
+        reason: what the call back is about, in a few words
+        phone_number: the number the caller gave, with country code; empty for a phone
+            caller who wants to be called on the number they are calling from
+    """
+    state = context.userdata
+    number = None
+    if phone_number.strip():
+        number = find_number(phone_number, get_settings().phone_region)
+        if number is None:
+            state.record("callback_number_refused")  # the text is not kept: it may be PII
+            await _say(context, line("callback_bad_number", state.language))
+            return None
+    await arrange_callback(state, reason, "assistant", lambda text: _say(context, text),
+                           clock.now(), number=number)
+    return None
+
+
+@function_tool
+async def business_hours(context: RunContext[CallState]) -> str:
+    """Whether each department's people are there now and when they are open: call it when
+    the caller asks if you are open, when you open or close, or before promising a person."""
+    state = context.userdata
+    now = clock.now()
+    return json.dumps({slug: {"open_now": persona.hours_at(now).open,
+                              "status": status_line(persona, now, state.language),
+                              "week": week_line(persona, state.language)}
+                       for slug, persona in state.directory.personas.items()},
+                      ensure_ascii=False)
 
 
 @function_tool
@@ -193,12 +187,13 @@ KNOWLEDGE_MATCHES = 3
 
 def knowledge_for(state: CallState, query: str) -> list[dict[str, Any]]:
     """The knowledge entries closest to `query` that this department may answer from (its own
-    and global ones), in the call's language, best first."""
-    company = state.persona.company_name(state.language)
+    and global ones), in the call's language, best first, placeholders filled as the offline
+    engine fills them (the company, this department's hours now and its week)."""
+    values = answer_values(state.directory, state.department, state.language, clock.now())
     matches = state.directory.understanding().lookup(query, state.department,
                                                      KNOWLEDGE_MATCHES)
     return [{"topic": m.entry.key, "relevance": round(m.score, 2),
-             "answer": (m.entry.answer(state.language) or "").replace("{company}", company)}
+             "answer": fill(m.entry.answer(state.language) or "", values)}
             for m in matches]
 
 
@@ -247,7 +242,8 @@ def hang_up(session: AgentSession[CallState]) -> None:
 def tools_for(slug: str, state: CallState) -> list[llm.Tool]:
     """The tools of one persona: handoff only to the OTHER departments of this call."""
     others = [s for s in state.directory.slugs if s != slug]
-    tools: list[llm.Tool] = [lookup_knowledge, transfer_to_human, set_language, end_call]
+    tools: list[llm.Tool] = [lookup_knowledge, business_hours, transfer_to_human,
+                             request_callback, set_language, end_call]
     if others:
         labels = {s: state.directory.personas[s].department_name("en") for s in others}
         tools.insert(0, function_tool(transfer_to_department,

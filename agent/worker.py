@@ -29,7 +29,7 @@ from livekit.agents import (
     room_io,
 )
 
-from agent import dtmf, handoff_refs, logs, recording
+from agent import callback_call, dtmf, handoff_refs, logs, recording
 from agent.assistant import PersonaAgent
 from agent.capacity import admission
 from agent.heartbeat import Heartbeat
@@ -135,13 +135,21 @@ async def entrypoint(ctx: JobContext) -> None:
         return
     participant = await ctx.wait_for_participant()
     info = _caller_info(participant)
+    callback = None
+    if meta.get("source") == "callback":  # we called: speak once the person answers
+        callback = await callback_call.wait_for_answer(
+            ctx.room, participant, meta.get("callback_id"), settings.callback_ring_seconds + 30)
+        if callback is None:
+            return  # unanswered or unknown: no call to record (the scheduler records it)
+        info["caller"] = callback.number
     if meta.get("source") in ("sip", "browser") and info["source"] != "sip":
         info["source"] = meta["source"]
     department = await resolve_department(meta, info["called_number"], directory.slugs)
     persona = directory.resolve(department)
     if persona.record_calls and not (voice or records):
         _subscribe_audio(ctx.room, participant)
-    chosen = meta.get("language") in LANGUAGES  # picked on the page; else a guess
+    # picked on the page or the callback's; else a guess
+    chosen = meta.get("language") in LANGUAGES
     language = meta["language"] if chosen else persona.default_language
 
     recorder = CallRecorder()
@@ -158,7 +166,8 @@ async def entrypoint(ctx: JobContext) -> None:
     bind(call_id=recorder.call_id, department=state.department)
     _record_redispatch(meta, state)
     state.recording = await recording.prepare(state, settings)
-    carried, greeting = await _claim_handoff(participant, state)
+    carried, greeting = callback_call.begin(state, callback) if callback else \
+        await _claim_handoff(participant, state)
     if greeting is None and meta.get("previous_call_id"):
         greeting = f"{line('resumed', state.language)} {persona.welcome_for(state.language)}"
     log.info("call started: %s caller=%s dept=%s lang=%s providers: %s", state.source,
@@ -177,6 +186,7 @@ async def entrypoint(ctx: JobContext) -> None:
         user_away_timeout=settings.idle_prompt_seconds,
         userdata=state,
     )
+    state.session = session
     _record_session_events(session, state, ctx)
     CallLimits(session, state, settings).attach()
     dtmf.attach(ctx.room, session, state, settings.dtmf_menu)
@@ -279,7 +289,7 @@ async def _claim_handoff(participant: rtc.RemoteParticipant, state: CallState
     state.language = handed.language
     greeting = acknowledged_welcome(state.persona, state.directory.get(handed.from_department),
                                     handed, state.language)
-    return carried_context(handed), greeting
+    return carried_context(handed.turns), greeting
 
 
 def _record_session_events(session: AgentSession[CallState], state: CallState,
@@ -290,6 +300,7 @@ def _record_session_events(session: AgentSession[CallState], state: CallState,
         if item.type == "message" and item.role in ("user", "assistant") and item.text_content:
             state.record("transcript", role=item.role, text=item.text_content,
                          department=state.department, interrupted=item.interrupted)
+            state.recent.append({"role": item.role, "text": item.text_content})
 
     closing: list[asyncio.Task[None]] = []
 
@@ -298,6 +309,8 @@ def _record_session_events(session: AgentSession[CallState], state: CallState,
         reason = state.end_reason or ("error" if ev.error else "caller_hangup")
         if ev.error:
             state.record("error", error=str(ev.error)[:500])
+        if state.bridged:  # caller and colleague talk on: closed when one hangs up
+            return
         closing.append(asyncio.create_task(_finish(state, reason)))
 
     async def _flush_records(_reason: str = "") -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from core.db import length_of
 
@@ -53,3 +53,15 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 def path_id(description: str) -> Any:
     """An id in the path: 1..2^31-1, else 422 (never a database error)."""
     return Annotated[int, Path(ge=1, le=MAX_ID, description=description)]
+
+
+def _text_only(value: Any) -> Any:
+    if isinstance(value, (int, float)):
+        raise ValueError("must be a string in ISO 8601 format")
+    return value
+
+
+def iso(kind: Any) -> Any:
+    """A date or datetime given as ISO 8601 text only (pydantic would also read a JSON number
+    as seconds since 1970, which the document does not allow)."""
+    return Annotated[kind, BeforeValidator(_text_only)]

@@ -11,10 +11,13 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from app import health, openapi
 from app.body_limit import BodyLimitMiddleware
+from app.callbacks.routes import router as callbacks_router
+from app.callbacks.scheduler import run_periodically as place_callbacks
 from app.calls.retention import purge_periodically
 from app.calls.routes import router as calls_router
 from app.departments.routes import router as departments_router
 from app.errors import install_error_handlers
+from app.hours.routes import router as hours_router
 from app.knowledge.routes import router as knowledge_router
 from app.numbers.routes import router as numbers_router
 from app.routing_examples.routes import router as examples_router
@@ -39,10 +42,13 @@ async def _background(_: FastAPI) -> AsyncIterator[None]:
     """The served API's own work: reconcile LiveKit once at start; supervise calls (callers
     no agent answers, records of dead agents); purge expired call records and recordings
     periodically when CALL_RETENTION_DAYS / RECORDING_RETENTION_DAYS are set; deliver
-    webhooks from the outbox (WEBHOOK_DELIVERY)."""
+    webhooks from the outbox (WEBHOOK_DELIVERY); place due callbacks when
+    CALLBACK_SCHEDULER is true."""
     settings = get_settings()
     tasks = [asyncio.create_task(reconcile_on_startup(), name="startup-sip-sync"),
              asyncio.create_task(Supervisor(settings).run_forever(), name="call-supervision")]
+    if settings.callback_scheduler:
+        tasks.append(asyncio.create_task(place_callbacks(settings), name="callbacks"))
     if settings.call_retention_days or settings.recording_retention_days:
         tasks.append(asyncio.create_task(purge_periodically(settings), name="retention"))
     if settings.webhook_delivery:
@@ -63,9 +69,10 @@ def create_app(*, background: bool = False, settings: Settings | None = None) ->
         lifespan=_background if background else None,
         title="Contact Center",
         version="0.1.0",
-        description="Admin API for departments, routing examples, knowledge, phone numbers, "
-        "SIP trunks, call records (summaries, outcomes, recordings) and webhook "
-        "subscriptions; browser-call tokens; test-call page. Every error is "
+        description="Admin API for departments (and their business hours), routing examples, "
+        "knowledge, phone numbers, SIP trunks, call records (summaries, outcomes, "
+        "recordings), callbacks and webhook subscriptions; browser-call tokens; test-call "
+        "page. Every error is "
         'JSON `{"error", "detail", "field"}`. The events this API POSTs to webhook '
         "subscribers are under `webhooks`, with how they are signed.",
     )
@@ -78,9 +85,9 @@ def create_app(*, background: bool = False, settings: Settings | None = None) ->
     application.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
     application.include_router(health.router)
     install_error_handlers(application)
-    for router in (departments_router, examples_router, knowledge_router, numbers_router,
-                   trunks_router, calls_router, webhooks_router, sip_router,
-                   livekit_webhook_router):
+    for router in (departments_router, hours_router, examples_router, knowledge_router,
+                   numbers_router, trunks_router, calls_router, callbacks_router,
+                   webhooks_router, sip_router, livekit_webhook_router):
         application.include_router(router)
     application.include_router(token_router)
     webhook_docs.install(application)  # the events, under the document's `webhooks`

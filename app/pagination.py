@@ -13,15 +13,12 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.limits import MAX_OFFSET, MAX_PAGE
+from core.clock import utc
 
 T = TypeVar("T")
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
+UtcDateTime = Annotated[datetime, AfterValidator(utc)]
 
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")

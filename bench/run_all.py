@@ -20,6 +20,7 @@ from bench import (
     token_throughput,
     turn_overhead,
     voice_turn,
+    warm_transfer,
 )
 
 
@@ -52,7 +53,8 @@ def main() -> None:
     p.add_argument("--voice-levels", default="1,4", help="voice turns: calls at once per level")
     p.add_argument("--voice-calls", type=int, default=5, help="voice turns: calls per level")
     p.add_argument("--only", default="", help="comma-separated subset: answer,turn,density,"
-                   "provisioning,token,voice,speech,recording")
+                   "provisioning,token,voice,speech,recording,warm")
+    p.add_argument("--warm-calls", type=int, default=5, help="warm transfers to measure")
     args = p.parse_args()
     ints = lambda text: [int(x) for x in text.split(",") if x]  # noqa: E731
     steps: dict[str, Callable[[], str]] = {
@@ -61,6 +63,7 @@ def main() -> None:
         "provisioning": lambda: provisioning.run(ints(args.sizes)),
         "token": lambda: token_throughput.run(),
         "recording": lambda: recording.run([1, 10], 60.0),
+        "warm": lambda: warm_transfer.run(args.warm_calls),
         "density": lambda: density.run(args.configs.split(","), ints(args.n),
                                        ints(args.probe)),
         "voice": lambda: voice_turn.run(ints(args.voice_levels), args.voice_calls),

@@ -178,6 +178,30 @@ class Settings(BaseSettings):
     stack_sip_port: int = 5060
     stack_workdir: str = ".run/stack"
 
+    # Business hours, callbacks, warm transfer
+    # A test aid (core/clock.py): the API's scheduler and the agent see the time moved by
+    # this many seconds. Refused when ENVIRONMENT=production.
+    clock_offset_seconds: float = 0.0
+    # The API places due callbacks (several API processes may: each claims a callback
+    # atomically); false: this process places none (it still serves the callback API)
+    callback_scheduler: bool = True
+    callback_poll_seconds: float = Field(default=5.0, ge=0.2, le=3600)
+    callback_batch: int = Field(default=10, ge=1, le=1000)  # callbacks claimed per tick
+    callback_max_attempts: int = Field(default=3, ge=1, le=20)
+    callback_retry_seconds: int = Field(default=900, ge=0)  # between attempts
+    # a callback asked for while the department is open is placed this long after the call
+    callback_delay_seconds: int = Field(default=60, ge=0)
+    callback_ring_seconds: int = Field(default=30, ge=5, le=120)  # then: no answer
+    # a callback's claim expires this long after its ring timeout (an API process that died
+    # mid-dial leaves it to another)
+    callback_lease_seconds: int = Field(default=60, ge=10)
+    # numbers a caller gives without +<country code> are read as numbers of this region
+    # (ISO 3166 code, e.g. "SA"); unset: only international numbers are taken
+    phone_region: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    # warm transfer: how long the human line may ring, how long the call may last after it
+    warm_transfer_ring_seconds: int = Field(default=25, ge=5, le=120)
+    warm_transfer_max_call_seconds: int = Field(default=7200, ge=60)
+
     @property
     def speech_base_url(self) -> str:
         return self.speech_url or f"http://{self.speech_host}:{self.speech_port}/v1"
@@ -194,6 +218,9 @@ class Settings(BaseSettings):
                     "TOKEN_REQUIRES_AUTH=false lets anyone on the internet start calls that "
                     "take agents from the phone lines; set TOKEN_REQUIRES_AUTH=true, or "
                     "TOKEN_PUBLIC_ALLOWED=true to run a public test page on purpose")
+            if self.clock_offset_seconds:
+                raise ValueError("CLOCK_OFFSET_SECONDS is a test aid; it must be 0 when "
+                                 f"ENVIRONMENT={self.environment}")
         return self
 
 

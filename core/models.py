@@ -56,8 +56,21 @@ class Department(Timestamped, Base):
     # calls answered by this department are recorded (consent line first); decided when the
     # call starts and kept for the whole call, handoffs included
     record_calls: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # business hours (core/hours.py): {"time_zone", "weekly", "closed_dates"}; null = always
+    # open. Outside them no caller is transferred to the human line.
+    hours: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # how callers reach the human line: "cold" (SIP REFER to human_transfer_target) or "warm"
+    # (dialled into the call through human_trunk, briefed, then connected)
+    transfer_mode: Mapped[str] = mapped_column(String(8), default="cold")
+    human_trunk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("trunks.id", ondelete="SET NULL"), default=None)
+    # the outbound trunk that places this department's callbacks
+    callback_trunk_id: Mapped[int | None] = mapped_column(
+        ForeignKey("trunks.id", ondelete="SET NULL"), default=None)
 
     numbers: Mapped[list[PhoneNumber]] = relationship(back_populates="department")
+    human_trunk: Mapped[Trunk | None] = relationship(foreign_keys=[human_trunk_id])
+    callback_trunk: Mapped[Trunk | None] = relationship(foreign_keys=[callback_trunk_id])
     routing_examples: Mapped[list[RoutingExample]] = relationship(
         back_populates="department", cascade="all, delete-orphan", passive_deletes=True)
     knowledge: Mapped[list[KnowledgeEntry]] = relationship(
@@ -191,7 +204,10 @@ class CallEvent(Base):
     )
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # started | greeting | transcript | handoff | dtmf | language | transfer_requested |
-    # transfer_succeeded | transfer_failed | callback_requested | ended | error
+    # transfer_succeeded | transfer_failed | callback_requested | hours_checked |
+    # callback_created | callback_attempted | callback_answered | callback_failed |
+    # warm_transfer_* (started, dialled, answered, briefed, connected, failed, ended) |
+    # ended | error
     kind: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
@@ -332,3 +348,59 @@ class WebhookAttempt(Base):
     status_code: Mapped[int | None] = mapped_column(Integer, default=None)
     error: Mapped[str | None] = mapped_column(String(500), default=None)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Callback(Timestamped, Base):
+    """Someone to call back: who, for which department, in which language, why, from which
+    call, not before when. The API's scheduler places it (callback_attempts) within the
+    department's hours until it is answered or out of attempts; an admin may cancel it or
+    mark it done. Statuses: pending (waits for next_attempt_at), dialing (claimed by a
+    scheduler until lease_until), answered, failed, cancelled, done."""
+
+    __tablename__ = "callbacks"
+    __table_args__ = (Index("ix_callbacks_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("departments.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(20))  # E.164
+    language: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    # assistant | dtmf | after_hours | transfer_failed | api
+    via: Mapped[str] = mapped_column(String(16), default="api")
+    call_id: Mapped[str | None] = mapped_column(
+        ForeignKey("call_records.id", ondelete="SET NULL"), default=None, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    earliest_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    last_result: Mapped[str | None] = mapped_column(String(16), default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                          default=None)
+
+    department: Mapped[Department] = relationship()
+    attempt_log: Mapped[list[CallbackAttempt]] = relationship(
+        back_populates="callback", order_by="CallbackAttempt.id", cascade="all, delete-orphan",
+        passive_deletes=True)
+
+
+class CallbackAttempt(Base):
+    """One outbound call placed for a callback, and how it went: answered, busy, declined,
+    no_answer or failed (with the SIP status when there was one)."""
+
+    __tablename__ = "callback_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    callback_id: Mapped[int] = mapped_column(
+        ForeignKey("callbacks.id", ondelete="CASCADE"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)  # 1, 2, ...
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    result: Mapped[str | None] = mapped_column(String(16), default=None)
+    sip_status: Mapped[int | None] = mapped_column(Integer, default=None)
+    error: Mapped[str | None] = mapped_column(String(500), default=None)
+    room_name: Mapped[str | None] = mapped_column(String(255), default=None)
+
+    callback: Mapped[Callback] = relationship(back_populates="attempt_log")

@@ -55,7 +55,8 @@ def service_env(live_stack: LocalStack, agent_db: str, speech_service: SpeechPro
                ADMIN_API_KEY=ADMIN_KEY, LOG_LEVEL="DEBUG", PYTHONUNBUFFERED="1",
                SPEECH_URL=speech_service.url, SPEECH_AUTOSTART="false",
                RECORDINGS_DIR=str(tmp_path_factory.mktemp("recordings")),
-               WEBHOOK_DELIVERY="false")
+               WEBHOOK_DELIVERY="false",
+               CALLBACK_SCHEDULER="false")  # tests that place callbacks run their own API
     return env
 
 

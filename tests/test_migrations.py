@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from alembic import command
-from sqlalchemy import func, insert, inspect, select, text
+from sqlalchemy import func, insert, inspect, select, text, update
 
 from core.config import get_settings
 from core.db import make_engine
@@ -15,7 +15,7 @@ from core.models import CallRecord, Department, KnowledgeEntry, RoutingExample
 from tests.support.fixtures import BACKENDS, database_url, pg_server  # noqa: F401
 
 TABLES = {"departments", "phone_numbers", "trunks", "call_records", "call_events",
-          "routing_examples", "knowledge_entries"}
+          "routing_examples", "knowledge_entries", "callbacks", "callback_attempts"}
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -79,5 +79,40 @@ def test_0004_encrypts_trunk_passwords_and_widens_the_caller(
         with engine.connect() as conn:
             assert conn.scalar(text("SELECT auth_password FROM trunks")) == "pa55-w0rd"
             assert conn.scalar(text("SELECT caller FROM call_records")) == "7" * 64
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_0007_keeps_departments_cold_and_makes_the_example_hours_fact_live(
+        backend: str, request: pytest.FixtureRequest) -> None:
+    """Existing departments keep cold transfer; the unedited example "hours" fact answers
+    from the department's own hours (and back on downgrade); an edited one is left alone."""
+    url = database_url(backend, request, "cc_migration_0007")
+    engine = make_engine(url)
+    hours = select(KnowledgeEntry.answers, KnowledgeEntry.questions).where(
+        KnowledgeEntry.key == "hours")
+    try:
+        upgrade("0005", url)
+        with engine.connect() as conn:
+            before = conn.execute(hours).one()
+        upgrade("head", url)
+        with engine.connect() as conn:
+            answers, questions = conn.execute(hours).one()
+            modes = set(conn.scalars(select(Department.transfer_mode)))
+        assert modes == {"cold"}
+        assert answers == {"en": "{hours_now} {hours}", "ar": "{hours_now} {hours}"}
+        assert "are you open now" in questions["en"] and \
+            set(before.questions["en"]) < set(questions["en"])
+
+        downgrade("0005", url)
+        with engine.connect() as conn:
+            assert tuple(conn.execute(hours).one()) == tuple(before)
+        with engine.begin() as conn:  # an operator's own answer survives the upgrade
+            conn.execute(update(KnowledgeEntry).where(KnowledgeEntry.key == "hours")
+                         .values(answers={"en": "Open 8 to 8."}))
+        upgrade("head", url)
+        with engine.connect() as conn:
+            assert conn.execute(hours).one().answers == {"en": "Open 8 to 8."}
     finally:
         engine.dispose()

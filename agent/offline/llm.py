@@ -13,7 +13,7 @@ admin API is reachable by its names and examples with no code change.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,7 @@ from livekit.agents.types import (
     NotGivenOr,
 )
 
+from agent.opening import fill
 from agent.phrases import alternatives, line
 from nlu.normalize import contains_any, is_arabic
 from nlu.understand import (
@@ -41,6 +42,10 @@ from nlu.understand import (
 GOODBYE = ("مع السلامة", "مع السلامه", "وداعا", "الى اللقاء", "bye", "goodbye", "good bye")
 TO_ENGLISH = ("english please", "speak english", "in english", "english", "بالانجليزي",
               "انجليزي", "بالإنجليزية")
+# "call me back": the caller asks for a callback (agent/human.py places it)
+CALLBACK = ("call me back", "call back", "callback", "ring me back", "اتصل بي", "اتصلوا بي",
+            "اتصلو بي", "كلموني", "رجعوا لي", "تتصلون بي")
+NUMBER_DIGITS = 6  # a message with this many digits after we asked for a number gives one
 TO_ARABIC = ("تكلم عربي", "بالعربي", "بالعربية", "عربي", "arabic please", "speak arabic",
              "in arabic", "arabic")
 
@@ -54,6 +59,9 @@ class OfflineKnowledge:
     # slug -> {"ar": "المبيعات", "en": "Sales"} for spoken answers
     department_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     understanding: Understanding | None = None
+    # (department, language) -> what an answer's placeholders say ({company}, {hours_now},
+    # {hours}: agent/opening.py); default: the company's name only
+    placeholders: Callable[[str | None, str], Mapping[str, str]] | None = None
 
     def understand(self) -> Understanding:
         if self.understanding is not None:
@@ -63,6 +71,11 @@ class OfflineKnowledge:
 
     def company_name(self, language: str) -> str:
         return self.company.get(language) or next(iter(self.company.values()), "")
+
+    def values(self, department: str | None, language: str) -> Mapping[str, str]:
+        if self.placeholders is not None:
+            return self.placeholders(department, language)
+        return {"company": self.company_name(language)}
 
 
 def _tool_name(tool: llm.Tool) -> str | None:
@@ -183,20 +196,56 @@ def decide(chat_ctx: llm.ChatContext, tools: Sequence[llm.Tool], knowledge: Offl
                 return Decision(tool="set_language", arguments={"language": "en"})
             if speaking != "ar" and contains_any(text, TO_ARABIC):
                 return Decision(tool="set_language", arguments={"language": "ar"})
+        if "request_callback" in names and (callback := _callback(text, chat_ctx)):
+            return callback
     understanding = knowledge.understand()
-    meaning = understanding.interpret(text, current=_current_department(understanding, offered),
-                                      offered=offered)
+    current = _current_department(understanding, offered)
+    meaning = understanding.interpret(text, current=current, offered=offered)
     if allow_tools and isinstance(meaning, HumanRequest) and "transfer_to_human" in names:
         return Decision(tool="transfer_to_human", arguments={"reason": reason})
     if allow_tools and isinstance(meaning, Route) and meaning.department in offered:
         return Decision(tool="transfer_to_department",
                         arguments={"department": meaning.department, "reason": reason})
     if isinstance(meaning, Answer):
-        return Decision(text=answer_text(meaning, language, knowledge))
+        return Decision(text=answer_text(meaning, language, knowledge, current))
     if isinstance(meaning, Clarify) and offered and not _just_clarified(chat_ctx, offered,
                                                                          knowledge):
         return Decision(text=clarify_text(language, offered, knowledge))
     return Decision(text=_answer(language, offered, knowledge))
+
+
+def _callback(text: str, chat_ctx: llm.ChatContext) -> Decision | None:
+    """A number given after we asked for one, or "call me back" (with a number, perhaps)."""
+    number = {"phone_number": text} if sum(c.isdigit() for c in text) >= NUMBER_DIGITS else {}
+    if number and _asked_for_number(chat_ctx):
+        return Decision(tool="request_callback",
+                        arguments={"reason": _earlier_request(chat_ctx), **number})
+    if contains_any(text, CALLBACK):
+        return Decision(tool="request_callback", arguments={"reason": text.strip()[:200],
+                                                            **number})
+    return None
+
+
+def _last_said(chat_ctx: llm.ChatContext) -> str:
+    return next((i.text_content or "" for i in reversed(chat_ctx.items)
+                 if i.type == "message" and i.role == "assistant"), "")
+
+
+def _asked_for_number(chat_ctx: llm.ChatContext) -> bool:
+    """Whether the assistant's last words asked for a number to call back."""
+    said = _last_said(chat_ctx)
+    return any(line(name, lang) in said for name in ("callback_ask_number",
+                                                      "callback_bad_number")
+               for lang in ("ar", "en"))
+
+
+def _earlier_request(chat_ctx: llm.ChatContext) -> str:
+    """What the caller asked before they were asked for a number (tries at a number, their
+    last message included, are not a request)."""
+    users = [i.text_content or "" for i in chat_ctx.items
+             if i.type == "message" and i.role == "user"]
+    requests = [u for u in users[:-1] if sum(c.isdigit() for c in u) < NUMBER_DIGITS]
+    return requests[-1][:200] if requests else ""
 
 
 def _current_department(understanding: Understanding, offered: Sequence[str]) -> str | None:
@@ -205,10 +254,11 @@ def _current_department(understanding: Understanding, offered: Sequence[str]) ->
     return others[0] if len(others) == 1 else None
 
 
-def answer_text(meaning: Answer, language: str, knowledge: OfflineKnowledge) -> str:
-    """The stored answer in the caller's language, with the company's name filled in."""
-    text = meaning.entry.answer(language) or ""
-    return text.replace("{company}", knowledge.company_name(language))
+def answer_text(meaning: Answer, language: str, knowledge: OfflineKnowledge,
+                department: str | None = None) -> str:
+    """The stored answer in the caller's language, its placeholders filled for `department`
+    (the company's name, its hours now and its week)."""
+    return fill(meaning.entry.answer(language) or "", knowledge.values(department, language))
 
 
 def clarify_text(language: str, offered: Sequence[str], knowledge: OfflineKnowledge) -> str:
@@ -219,9 +269,8 @@ def clarify_text(language: str, offered: Sequence[str], knowledge: OfflineKnowle
 def _just_clarified(chat_ctx: llm.ChatContext, offered: Sequence[str],
                     knowledge: OfflineKnowledge) -> bool:
     """Whether the assistant's last words were the clarifying question (asked once only)."""
-    said = next((i.text_content for i in reversed(chat_ctx.items)
-                 if i.type == "message" and i.role == "assistant"), None)
-    return said in {clarify_text(lang, offered, knowledge) for lang in ("ar", "en")}
+    return _last_said(chat_ctx) in {clarify_text(lang, offered, knowledge)
+                                    for lang in ("ar", "en")}
 
 
 def _label(slug: str, language: str, knowledge: OfflineKnowledge) -> str:

@@ -20,4 +20,5 @@ def purge(days: int = typer.Option(None, min=1, help="Override CALL_RETENTION_DA
                    "pass --days N to purge anyway")
         return
     deleted = purge_expired(keep_days)
-    typer.echo(f"deleted {deleted} call records that ended more than {keep_days} days ago")
+    typer.echo(f"deleted {deleted} call records and finished callbacks that ended more than "
+               f"{keep_days} days ago")

@@ -1,7 +1,9 @@
 """Retention of call records and recordings.
 
 With CALL_RETENTION_DAYS set, ended calls older than that are deleted with their events
-(transcripts are events), their handoff references, their webhook events and their recording.
+(transcripts are events), their handoff references, their webhook events and their recording,
+and so are finished callbacks (they hold a number) that ended that long ago; a callback still
+to be placed stays, whatever its age.
 With RECORDING_RETENTION_DAYS set, recordings of calls that started longer ago than that are
 deleted (the call record stays, `has_recording` false), and so is any file in a day
 directory that old which no record points at (a worker that died before saving its record).
@@ -26,9 +28,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from core import recordings
+from core.callbacks import FINAL
 from core.config import Settings, get_settings
 from core.db import session_scope
-from core.models import CallEvent, CallRecord, Handoff, WebhookEvent
+from core.models import Callback, CallEvent, CallRecord, Handoff, WebhookEvent
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +42,9 @@ SessionOpener = Callable[[], AbstractContextManager[Session]]
 
 
 def purge_batch(session: Session, *, ended_before: datetime, limit: int) -> tuple[int, list[str]]:
-    """Delete up to `limit` calls that ended before `ended_before`, oldest first; returns how
-    many, and their recordings' files (to delete once the transaction is committed)."""
+    """Delete up to `limit` calls that ended before `ended_before`, oldest first, and up to
+    `limit` callbacks finished before it; returns how many rows of both went, and the calls'
+    recordings' files (to delete once the transaction is committed)."""
     rows = session.execute(
         select(CallRecord.id, CallRecord.recording_file)
         .where(CallRecord.status == "ended", CallRecord.ended_at < ended_before)
@@ -52,8 +56,15 @@ def purge_batch(session: Session, *, ended_before: datetime, limit: int) -> tupl
         session.execute(delete(Handoff).where(Handoff.from_call_id.in_(ids)))
         session.execute(update(CallRecord).where(CallRecord.parent_call_id.in_(ids))
                         .values(parent_call_id=None))
+        session.execute(update(Callback).where(Callback.call_id.in_(ids)).values(call_id=None))
         session.execute(delete(CallRecord).where(CallRecord.id.in_(ids)))
-    return len(ids), [row.recording_file for row in rows if row.recording_file]
+    callbacks = list(session.scalars(
+        select(Callback.id).where(Callback.status.in_(FINAL),
+                                  Callback.completed_at < ended_before)
+        .order_by(Callback.completed_at).limit(limit)))
+    if callbacks:  # their attempts go with them (ON DELETE CASCADE)
+        session.execute(delete(Callback).where(Callback.id.in_(callbacks)))
+    return len(ids) + len(callbacks), [row.recording_file for row in rows if row.recording_file]
 
 
 def _batches(purge: Callable[[Session], tuple[int, list[str]]], open_session: SessionOpener,

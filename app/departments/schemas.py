@@ -14,6 +14,7 @@ from app.limits import (
     MAX_NAME_CHARS,
     MAX_PROMPT_CHARS,
     MAX_VOICE_PROVIDERS,
+    Id,
     length_of,
     text,
 )
@@ -32,6 +33,14 @@ Language = text(length_of(Department.default_language), pattern=LANG.pattern)
 # how callers are handed TO this department: in the room (persona switch) or by SIP transfer
 # to its phone number; null = the deployment's HANDOFF_MODE
 HandoffMode = Literal["in_room", "sip_transfer"]
+# how callers reach the department's human line (README, "Two transfer kinds")
+TransferMode = Literal["cold", "warm"]
+TRANSFER_FIELDS = {
+    "transfer_mode": "cold: SIP REFER to human_transfer_target; warm: the human line is dialled "
+                     "into the call through human_trunk_id, briefed, then connected",
+    "human_trunk_id": "Outbound trunk that reaches the human line (warm transfer)",
+    "callback_trunk_id": "Outbound trunk that places this department's callbacks",
+}
 
 
 def _keys(pattern: re.Pattern[str], what: str):  # type: ignore[no-untyped-def]
@@ -91,6 +100,9 @@ class DepartmentFields(BaseModel):
     record_calls: StrictBool = Field(
         False, description="Record this department's calls (a consent line is said first); "
                            "files under RECORDINGS_DIR, GET /api/v1/calls/{id}/recording")
+    transfer_mode: TransferMode = Field("cold", description=TRANSFER_FIELDS["transfer_mode"])
+    human_trunk_id: Id | None = Field(None, description=TRANSFER_FIELDS["human_trunk_id"])
+    callback_trunk_id: Id | None = Field(None, description=TRANSFER_FIELDS["callback_trunk_id"])
 
 
 class DepartmentCreate(DepartmentFields):
@@ -99,7 +111,7 @@ class DepartmentCreate(DepartmentFields):
 
 class DepartmentUpdate(BaseModel):
     """Only the fields sent are changed; `null` clears the optional ones
-    (`human_transfer_target`, `handoff_mode`) and is refused for the others."""
+    (`human_transfer_target`, `handoff_mode`, the trunks) and is refused for the others."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -113,6 +125,9 @@ class DepartmentUpdate(BaseModel):
     human_transfer_target: TransferTarget | None = None
     handoff_mode: HandoffMode | None = None
     record_calls: StrictBool = None
+    transfer_mode: TransferMode = None
+    human_trunk_id: Id | None = None
+    callback_trunk_id: Id | None = None
 
 
 class DepartmentOut(BaseModel):
@@ -129,6 +144,10 @@ class DepartmentOut(BaseModel):
     human_transfer_target: str | None
     handoff_mode: str | None
     record_calls: bool
+    transfer_mode: str
+    human_trunk_id: int | None
+    callback_trunk_id: int | None
+    always_open: bool = Field(description="No business hours set (GET .../hours for them)")
     numbers: list[str] = Field(description="E.164 numbers routed to this department")
     created_at: UtcDateTime
     updated_at: UtcDateTime

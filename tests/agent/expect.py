@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from agent.assistant import PersonaAgent
@@ -20,3 +21,10 @@ def assert_handed_over(result: Any, directory: PersonaDirectory, target: str,
     assert handoff.event().new_agent.persona.slug == target
     greeting = result.expect.next_event().is_message(role="assistant")
     assert greeting.event().item.text_content == directory.resolve(target).welcome_for(language)
+
+
+def with_persona(directory: PersonaDirectory, slug: str, **changes: Any) -> PersonaDirectory:
+    """`directory` with one persona's fields changed (a human line, hours, transfer mode)."""
+    personas = {**directory.personas}
+    personas[slug] = dataclasses.replace(personas[slug], **changes)
+    return PersonaDirectory.of(personas.values(), nlu=directory.nlu)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 from types import SimpleNamespace
 from unittest.mock import AsyncMock
 
 import pytest
 from livekit import api
 
-import agent.tools
+import agent.human
 from agent.assistant import PersonaAgent
 from agent.personas import PersonaDirectory
-from tests.agent.expect import assert_handed_over
+from tests.agent.expect import assert_handed_over, with_persona
 
 
 def welcome(directory: PersonaDirectory, slug: str, language: str) -> str:
@@ -109,16 +108,14 @@ async def test_general_question_gets_a_short_answer_in_the_callers_language(star
 
 
 def _with_human_line(directory: PersonaDirectory, slug: str, target: str) -> PersonaDirectory:
-    personas = {**directory.personas}
-    personas[slug] = dataclasses.replace(personas[slug], human_transfer_target=target)
-    return PersonaDirectory.of(personas.values(), nlu=directory.nlu)
+    return with_persona(directory, slug, human_transfer_target=target)
 
 
 def _fake_job(monkeypatch: pytest.MonkeyPatch, transfer: AsyncMock) -> None:
     job = SimpleNamespace(room=SimpleNamespace(name="call-reception_+15550001_x"),
                           api=SimpleNamespace(sip=SimpleNamespace(
                               transfer_sip_participant=transfer)))
-    monkeypatch.setattr(agent.tools, "get_job_context", lambda: job)
+    monkeypatch.setattr(agent.human, "get_job_context", lambda: job)
 
 
 async def test_transfer_to_human_calls_the_sip_api_with_the_departments_line(

@@ -1,4 +1,5 @@
-"""Values for the API's own string formats (app.numbers.e164, app.trunks.schemas), loaded by
+"""Values for the API's own string formats (app.numbers.e164, app.trunks.schemas,
+app.hours.schemas), loaded by
 schemathesis (`hooks` in tests/api/schemathesis.toml). A regular expression cannot say which
 numbers are valid for their country, so the document names a format and this says what is
 valid: example numbers of every region from `phonenumbers`, the data the API validates with."""
@@ -9,6 +10,7 @@ import phonenumbers
 import schemathesis
 from hypothesis import strategies as st
 
+from app.hours.schemas import TIME_ZONE_FORMAT, time_zones
 from app.numbers.e164 import E164_FORMAT, TRANSFER_TARGET_FORMAT
 from app.trunks.schemas import NETWORK_FORMAT
 
@@ -39,6 +41,7 @@ schemathesis.openapi.format(E164_FORMAT, e164)
 schemathesis.openapi.format(TRANSFER_TARGET_FORMAT,
                             st.one_of(e164, e164.map("tel:{}".format), sip_uri))
 schemathesis.openapi.format(NETWORK_FORMAT, networks)
+schemathesis.openapi.format(TIME_ZONE_FORMAT, st.sampled_from(sorted(time_zones())))
 
 
 @schemathesis.hook

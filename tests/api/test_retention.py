@@ -24,7 +24,7 @@ from core import recordings
 from core.config import Settings
 from core.db import make_engine, session_scope
 from core.migrate import upgrade
-from core.models import CallEvent, CallRecord, Handoff
+from core.models import Callback, CallEvent, CallRecord, Handoff
 from tests.support import factories
 from tests.support.environment import environment
 
@@ -97,7 +97,8 @@ def _remaining(ids: list[str]) -> list[str]:
 def test_calls_purge_command(database_file: list[str]) -> None:
     result = CliRunner().invoke(cli, ["calls", "purge"])
     assert result.exit_code == 0, result.output
-    assert "deleted 1 call records that ended more than 30 days ago" in result.output
+    assert "deleted 1 call records and finished callbacks that ended more than 30 days ago" \
+        in result.output
     assert _remaining(database_file) == database_file[1:]
 
 
@@ -147,3 +148,20 @@ def test_a_purged_call_takes_its_recording_with_it(db: Session, tmp_path: Path) 
     assert purge_expired(30, now=NOW, open_session=lambda: nullcontext(db),
                          settings=settings) == 1
     assert not path.exists()
+
+
+def test_finished_callbacks_go_too_and_pending_ones_stay(db: Session) -> None:
+    dept = factories.department(db)
+    old = _ended(db, 31)
+    kept = dict(department_id=dept.id, number="+442079460101", language="en",
+                earliest_at=NOW - timedelta(days=40), next_attempt_at=NOW - timedelta(days=40))
+    done = Callback(status="done", completed_at=NOW - timedelta(days=31), call_id=old.id, **kept)
+    recent = Callback(status="failed", completed_at=NOW - timedelta(days=1), **kept)
+    waiting = Callback(status="pending", **kept)
+    db.add_all([done, recent, waiting])
+    db.commit()
+
+    assert _purge(db, 30) == 2  # the old call and its finished callback
+    db.expire_all()
+    assert db.get(Callback, done.id) is None
+    assert db.get(Callback, recent.id) is not None and db.get(Callback, waiting.id) is not None

@@ -57,6 +57,8 @@ class CallerEar(asyncio.DatagramProtocol):
     peer: tuple[str, int] | None = None  # where livekit-sip sends from (and listens)
     transport: asyncio.DatagramTransport | None = None
     loud_times: list[float] = field(default_factory=list)
+    # (arrival time, samples) of every PCMU packet: which tones were heard when
+    timeline: list[tuple[float, np.ndarray]] = field(default_factory=list)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -75,6 +77,7 @@ class CallerEar(asyncio.DatagramProtocol):
             return
         samples = ULAW[np.frombuffer(payload, dtype=np.uint8)]
         self.pcm.append(samples)
+        self.timeline.append((now, samples))
         if float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) > self.loud_threshold:
             self.loud_packets += 1
             self.first_loud_at = self.first_loud_at or now
@@ -84,6 +87,15 @@ class CallerEar(asyncio.DatagramProtocol):
     def heard_seconds(self) -> float:
         """Seconds of non-silent audio received (20 ms packets)."""
         return self.loud_packets * 0.02
+
+    def tone_times(self, freq: float, since: float = 0.0, until: float = float("inf"),
+                   share: float = 0.3) -> list[float]:
+        """Arrival times of the packets between `since` and `until` in which a tone of `freq`
+        Hz carries at least `share` of the energy (and the packet is not silent): whose audio
+        a phone hears, when every party speaks at its own frequency."""
+        return [at for at, samples in self.timeline if since <= at <= until
+                and tone_share(samples, freq) >= share
+                and float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) > 200]
 
     def first_loud_after(self, moment: float) -> float | None:
         return next((t for t in self.loud_times if t > moment), None)
@@ -107,6 +119,16 @@ class CallerEar(asyncio.DatagramProtocol):
             if time.monotonic() > deadline:
                 raise AssertionError(f"heard only {self.heard_seconds():.1f} s of audio")
             await asyncio.sleep(0.02)
+
+
+def tone_share(samples: np.ndarray, freq: float, rate: int = 8000) -> float:
+    """The share of a packet's energy within 110 Hz of `freq` (20 ms: 50 Hz bins; a Hann
+    window spreads a tone over ±2 bins)."""
+    data = samples.astype(np.float64)
+    spectrum = np.abs(np.fft.rfft(data * np.hanning(data.size))) ** 2
+    bins = np.fft.rfftfreq(data.size, 1 / rate)
+    total = float(spectrum.sum())
+    return float(spectrum[np.abs(bins - freq) <= 110].sum()) / total if total else 0.0
 
 
 SILENCE_ULAW = b"\xff" * 160  # 20 ms of u-law silence

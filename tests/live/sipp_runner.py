@@ -3,7 +3,11 @@
 Scenarios are composed from the templates in tests/sipp/: `uac.xml` plus what happens during
 the call (pauses, DTMF digits) and how it ends (caller BYE, REFER accepted or rejected,
 hang-up by the other side). Every SIP message is traced to a file so tests can read exactly
-what the phone received (e.g. the REFER's Refer-To)."""
+what the phone received (e.g. the REFER's Refer-To).
+
+The other direction: `answer_call` runs sipp as the phone livekit-sip dials out to (`uas.xml`:
+a human line or the person a callback calls), answering, rejecting (486, 603) or letting it
+ring, as its `Callee` says."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
+from typing import Literal
 
 from livekit_stack import LocalStack
 from livekit_stack.probes import free_port
@@ -42,6 +47,15 @@ def make_caller_audio(workdir: Path, text: str | None = None, seconds: float = 4
     subprocess.run(["sox", str(wav), "-r", "8000", "-c", "1", "-t", "ul", str(out),
                     "pad", "0", str(seconds)], check=True)
     return out
+
+
+def make_tone(path: Path, freq: float, seconds: float = 4.0, volume: float = 0.4) -> Path:
+    """Raw 8 kHz u-law of a sine tone (what a test phone loops into its call, so the far
+    side can tell whose audio it hears by frequency)."""
+    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-e", "u-law", "-t", "raw",
+                    str(path), "synth", str(seconds), "sine", str(freq), "vol", str(volume)],
+                   check=True)
+    return path
 
 
 def _fragment(name: str, **values: object) -> str:
@@ -156,12 +170,100 @@ async def place_call(stack: LocalStack, call: Call, workdir: Path, *, ear_port: 
         argv += ["-au", call.auth[0], "-ap", call.auth[1]]
     proc = await asyncio.create_subprocess_exec(
         *argv, cwd=workdir, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    return await _finish(proc, workdir, timeout)
+
+
+@dataclass
+class Callee:
+    """How the phone livekit-sip dials behaves: picks up after `ring_ms` (then `steps` and
+    `ending`, by default waiting for the other side's BYE), refuses with `status`, or never
+    answers (livekit-sip gives up with CANCEL at its ringing timeout)."""
+    outcome: Literal["answer", "reject", "no_answer"] = "answer"
+    status: str = "486 Busy Here"
+    ring_ms: int = 300
+    steps: list[str] = field(default_factory=list)
+    ending: str = ""
+    audio: bool = True  # loop callee.ulaw into the call (else: silent)
+    cancel_timeout_ms: int = 60000
+
+    def scenario(self) -> str:
+        on_invite = ""
+        if self.outcome == "reject":
+            outcome = _fragment("reject.xml", ring_ms=self.ring_ms, status=self.status)
+        elif self.outcome == "no_answer":
+            outcome = _fragment("no_answer.xml", cancel_timeout_ms=self.cancel_timeout_ms)
+            on_invite = _fragment("remember_cseq.xml")
+        else:
+            ending = self.ending or hung_up_by_peer(120000)
+            outcome = _fragment(
+                "answer.xml", ring_ms=self.ring_ms, steps="".join(self.steps), ending=ending,
+                media=_fragment("callee_media.xml") if self.audio else "",
+                on_ack=_fragment("remember_dialog.xml") if "remote_target" in ending else "")
+        return Template((SCENARIOS / "uas.xml").read_text()).substitute(outcome=outcome,
+                                                                        on_invite=on_invite)
+
+
+def callee_hangs_up() -> str:
+    return _fragment("callee_bye.xml")
+
+
+@dataclass
+class AnsweringPhone:
+    """A sipp UAS listening on `port` of `host` for one call; `result` when it is done."""
+    host: str
+    port: int
+    task: asyncio.Task[SippResult]
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    async def result(self, timeout: float = 90) -> SippResult:
+        return await asyncio.wait_for(asyncio.shield(self.task), timeout)
+
+
+async def answer_call(host: str, port: int, callee: Callee, workdir: Path, *, ear_port: int,
+                      timeout: float = 120) -> AnsweringPhone:
+    """Start sipp answering one call on host:port (returns once it listens)."""
+    workdir = workdir.resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    if callee.audio and not (workdir / "callee.ulaw").exists():
+        make_caller_audio(workdir).rename(workdir / "callee.ulaw")
+    (workdir / "scenario.xml").write_text(callee.scenario())
+    argv = [sipp_binary(), "-sf", str(workdir / "scenario.xml"), "-key", "ear_port",
+            str(ear_port), "-i", host, "-p", str(port), "-mi", host,
+            "-mp", str(_free_even_udp_port(host)), "-m", "1", "-timeout", f"{int(timeout)}s",
+            "-timeout_error", "-nostdin", "-trace_err", "-error_file", "errors.log",
+            "-trace_msg", "-message_file", "messages.log"]
+    proc = await asyncio.create_subprocess_exec(
+        *argv, cwd=workdir, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    task = asyncio.create_task(_finish(proc, workdir, timeout))
+    deadline = asyncio.get_running_loop().time() + 10
+    while not _udp_port_taken(host, port):  # listening: the port is no longer free
+        if task.done() or asyncio.get_running_loop().time() > deadline:
+            result = await task
+            raise AssertionError(f"sipp did not listen on {host}:{port}: {result.stderr}")
+        await asyncio.sleep(0.02)
+    return AnsweringPhone(host, port, task)
+
+
+def _udp_port_taken(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+async def _finish(proc: asyncio.subprocess.Process, workdir: Path,
+                  timeout: float) -> SippResult:
     try:
         out, err = await asyncio.wait_for(proc.communicate(), timeout=timeout + 15)
     except TimeoutError:
         proc.kill()
         out, err = await proc.communicate()
-    except asyncio.CancelledError:  # the test gave up on the call: no phone left ringing
+    except asyncio.CancelledError:
         proc.kill()
         await proc.wait()
         raise

@@ -4,6 +4,7 @@ to the live livekit-server), the agent worker running, sipp as the phone."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -16,8 +17,17 @@ from livekit import api as lkapi
 
 from core.webhooks import EVENT_TYPES
 from livekit_stack import LocalStack
+from livekit_stack.probes import free_port
 from tests.live.rtp_capture import CallerEar, CallerMouth, open_ear
-from tests.live.sipp_runner import Call, SippResult, place_call
+from tests.live.sipp_runner import (
+    AnsweringPhone,
+    Call,
+    Callee,
+    SippResult,
+    answer_call,
+    make_tone,
+    place_call,
+)
 from tests.live_services import ApiProcess, WorkerProcess, start_api
 from tests.support.webhooks import Receiver
 
@@ -191,3 +201,84 @@ def webhook_outage(directory: Directory, live_stack: LocalStack, service_env: di
         yield outage.start()
     finally:
         outage.stop()
+
+
+@dataclass
+class Answered:
+    """A phone livekit-sip dialled: sipp's result when it is done, and what it heard."""
+    sipp: AnsweringPhone
+    ear: CallerEar
+
+
+@dataclass
+class OutboundLine:
+    """Where the department's outbound trunk (created through the admin API) sends calls:
+    one UDP port of the test host, on which each test runs the phone it needs (a colleague
+    who answers, is busy, declines, does not answer; the person a callback calls)."""
+    trunk_id: int
+    host: str
+    port: int
+    workdir: Path
+
+
+@pytest.fixture(scope="session")
+def outbound_line(directory: Directory, live_stack: LocalStack,
+                  artifacts_dir: Path) -> Iterator[OutboundLine]:
+    host = live_stack.cfg.host
+    port = free_port(host, socket.SOCK_DGRAM)
+    trunk = directory.api.post("/api/v1/trunks", json={
+        "name": "colleagues-and-callbacks", "direction": "outbound",
+        "address": f"{host}:{port}", "transport": "udp",
+        "outbound_numbers": ["+442079460100"]})
+    assert trunk.status_code == 201 and trunk.json()["sync_status"] == "synced", trunk.text
+    yield OutboundLine(trunk.json()["id"], host, port, artifacts_dir)
+
+
+Ringing = Callable[..., Awaitable[Answered]]
+
+
+@pytest.fixture
+async def ringing(outbound_line: OutboundLine) -> AsyncIterator[Ringing]:
+    """ringing(callee, tone_hz=None) -> Answered: the phone on the outbound line for this
+    test; it loops a `tone_hz` tone once it answers."""
+    transports = []
+
+    async def start(callee: Callee, tone_hz: float | None = None,
+                    timeout: float = 150) -> Answered:
+        line = outbound_line
+        transport, ear, ear_port = await open_ear(line.host)
+        transports.append(transport)
+        workdir = line.workdir / f"callee-{uuid.uuid4().hex[:6]}"
+        workdir.mkdir(parents=True)
+        if tone_hz:
+            make_tone(workdir / "callee.ulaw", tone_hz, seconds=60)
+        phone = await answer_call(line.host, line.port, callee, workdir, ear_port=ear_port,
+                                  timeout=timeout)
+        return Answered(phone, ear)
+
+    yield start
+    for transport in transports:
+        transport.close()
+
+
+def department_id(directory: Directory, slug: str) -> int:
+    return next(d["id"] for d in directory.api.get("/api/v1/departments").json()["items"]
+                if d["slug"] == slug)
+
+
+@pytest.fixture
+def department_settings(directory: Directory) -> Iterator:
+    """department_settings(slug, **fields): PATCH a department for one test, undone after."""
+    undo: list[tuple[int, dict]] = []
+
+    def change(slug: str, **fields: object) -> dict:
+        dept_id = department_id(directory, slug)
+        before = directory.api.get(f"/api/v1/departments/{dept_id}").json()
+        undo.append((dept_id, {k: before[k] for k in fields}))
+        resp = directory.api.patch(f"/api/v1/departments/{dept_id}", json=fields)
+        assert resp.status_code == 200, resp.text
+        return resp.json()
+
+    yield change
+    for dept_id, fields in reversed(undo):
+        directory.api.patch(f"/api/v1/departments/{dept_id}", json=fields)

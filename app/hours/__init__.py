@@ -1,0 +1,1 @@
+"""A department's business hours: weekly schedule, time zone, closure dates."""
