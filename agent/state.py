@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 from agent.personas import Persona, PersonaDirectory
 
 if TYPE_CHECKING:
+    from agent.metrics import CallMetrics
     from agent.providers import Providers
     from agent.records import CallRecorder
 
@@ -26,6 +27,7 @@ class CallState:
     customer_id: str | None = None
     customer_name: str | None = None
     recorder: CallRecorder | None = None
+    metrics: CallMetrics | None = None
     visited: list[str] = field(default_factory=list)
     end_reason: str | None = None
     greeted: bool = False  # the call's first greeting (with how to reach us) was said
@@ -39,6 +41,9 @@ class CallState:
         return self.directory.resolve(self.department)
 
     def record(self, kind: str, **data: object) -> None:
-        """Add a call event without blocking the audio loop (no-op without a recorder)."""
+        """Add a call event without blocking the audio loop (no-op without a recorder), and
+        count it in the call's metrics."""
         if self.recorder is not None:
             self.recorder.event(kind, **data)
+        if self.metrics is not None:
+            self.metrics.event(kind, data)

@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     handoff_mode: Literal["in_room", "sip_transfer"] = "in_room"
     handoff_reference_ttl_seconds: int = 120
     agent_http_port: int = 8081  # worker health endpoint (`contact-center agent start`)
+    # the worker's Prometheus /metrics (its calls and load, job processes included); 0 = off
+    agent_metrics_port: int = Field(default=8082, ge=0, le=65535)
     # On SIGTERM a worker takes no new calls and waits this long for its calls to end
     # (compose's stop_grace_period must be longer).
     agent_drain_timeout_seconds: int = Field(default=600, ge=0, le=86400)
