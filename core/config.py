@@ -157,6 +157,11 @@ class Settings(BaseSettings):
     stack_redis_port: int = 6390
     stack_sip_port: int = 5060
     stack_workdir: str = ".run/stack"
+    # `contact-center stack`: livekit-server nodes (each with a livekit-sip; node N's ports
+    # are node 1's + 10*(N-1)) on the one Redis, and agent workers to start with them
+    # (worker N registers through node N; its AGENT_HTTP/METRICS_PORT are + 100*(N-1))
+    stack_nodes: int = Field(default=1, ge=1, le=9)
+    stack_workers: int = Field(default=0, ge=0, le=20)
 
     @property
     def speech_base_url(self) -> str:
