@@ -82,7 +82,8 @@ def spawn(argv: list[str], env: dict[str, str], log_path: Path) -> Service:
 
 def start_worker(env: dict[str, str], log_path: Path) -> Service:
     """bench.worker (the product's build_server + entrypoint, with metric logging)."""
-    env = {**env, "AGENT_HTTP_PORT": str(free_port(HOST))}
+    env = {**env, "AGENT_HTTP_PORT": str(free_port(HOST)),
+           "AGENT_METRICS_PORT": str(free_port(HOST))}
     worker = spawn([sys.executable, "-m", "bench.worker"], env, log_path)
     worker.wait_until(lambda: "registered worker" in worker.log_text(), "registered worker", 90)
     return worker
