@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import secrets
 import signal
 import time
@@ -25,11 +24,12 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 from livekit import api as lkapi
+from prometheus_client.parser import text_string_to_metric_families
 
 from app.supervision.webhook import LIVEKIT_WEBHOOK_PATH
 from livekit_stack import LocalStack, ServerNode, StackConfig, StackError, StackPorts
 from livekit_stack.probes import free_port
-from tests.conftest import TEST_HOST
+from tests.conftest import TEST_HOST, report_logs
 from tests.live_services import (
     ApiProcess,
     WorkerProcess,
@@ -78,6 +78,7 @@ def _start_cluster(cfg: StackConfig, env: dict[str, str], artifacts: Path,
         workers.append(worker)
     stack = LocalStack(cfg, start_timeout=45)
     resources.callback(stack.stop)
+    report_logs(stack)
     try:
         stack.start()
     except StackError as exc:
@@ -125,10 +126,10 @@ def _server_log(cluster: Cluster, node: int) -> str:
 
 def _sample(text: str, name: str, **labels: str) -> float:
     """The value of one sample in a Prometheus text exposition (0 if absent)."""
-    for line in text.splitlines():
-        match = re.match(rf"^{name}(?:{{(.*)}})? (\S+)$", line)
-        if match and all(f'{k}="{v}"' in (match.group(1) or "") for k, v in labels.items()):
-            return float(match.group(2))
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and labels.items() <= sample.labels.items():
+                return float(sample.value)
     return 0.0
 
 
