@@ -68,5 +68,5 @@ COPY --from=node-build --chown=app:app /srv/node_modules /srv/node_modules
 ENV PATH="/srv/.venv/bin:$PATH" PYTHONUNBUFFERED=1 API_HOST=0.0.0.0 \
     NODE_MODULES_DIR=/srv/node_modules
 USER app
-EXPOSE 8000 8081
+EXPOSE 8000 8081 8082
 CMD ["contact-center", "api"]

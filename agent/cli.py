@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import typer
@@ -13,7 +17,21 @@ agent_cli = typer.Typer(help="The AI agent worker (answers calls in LiveKit room
                         no_args_is_help=True, add_completion=False)
 
 
+def use_metrics_dir() -> str:
+    """prometheus-client's multiprocess mode for the worker and its job processes: each writes
+    its metrics to files in this directory, the worker's /metrics adds them up. It must be set
+    before prometheus-client is first imported (it picks its value store then): a fresh
+    directory per worker (removed when it exits), or PROMETHEUS_MULTIPROC_DIR if set."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not path:
+        path = tempfile.mkdtemp(prefix="cc-agent-metrics-")
+        atexit.register(shutil.rmtree, path, ignore_errors=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    return path
+
+
 def run_worker(mode: str, log_level: str | None = None) -> None:
+    use_metrics_dir()  # first: before anything imports prometheus-client
     from livekit.agents import cli as lk_cli
 
     from agent.local_speech import ensure_local_speech

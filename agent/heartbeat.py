@@ -1,7 +1,8 @@
 """The worker's heartbeat: it tells the database it is there and how full it is.
 
 Written by the worker's main process every WORKER_HEARTBEAT_SECONDS once it has registered
-with LiveKit (and at once when it starts draining); removed when it stops. The API reads it:
+with LiveKit (and at once when it starts draining); removed when it stops. Each beat also
+sets the worker's load gauges on its /metrics (agent/metrics.py). The API reads it:
 /ready counts workers and free capacity (`make run` waits for one), the token endpoint
 refuses browser calls beyond their share. A worker killed without a word stops beating;
 its row is ignored after three missed beats.
@@ -17,6 +18,7 @@ from sqlalchemy import delete
 
 from agent.capacity import CallAdmission
 from agent.logs import log
+from agent.metrics import publish_worker
 from core.config import Settings
 from core.db import session_scope
 from core.models import Worker, utcnow
@@ -41,11 +43,18 @@ class Heartbeat:
 
     async def _beat(self) -> None:
         while True:
+            self.publish()
             try:
                 await asyncio.to_thread(self.write)
             except Exception as exc:  # the database is down: try again next beat
                 log.warning("worker heartbeat not written: %s", type(exc).__name__)
             await asyncio.sleep(self.settings.worker_heartbeat_seconds)
+
+    def publish(self) -> None:
+        """The worker's load on its /metrics (also while the database is down)."""
+        calls, browser = self.admission.in_use()
+        publish_worker(self.settings.agent_name, calls, browser, self.admission.max_calls,
+                       bool(self.server.draining))
 
     def write(self) -> None:
         if self.worker_id is None:

@@ -11,6 +11,7 @@ from agent.personas import Persona, PersonaDirectory
 if TYPE_CHECKING:
     from livekit.agents import AgentSession
 
+    from agent.metrics import CallMetrics
     from agent.providers import Providers
     from agent.recording import CallRecording
     from agent.records import CallRecorder
@@ -32,6 +33,7 @@ class CallState:
     recorder: CallRecorder | None = None
     recording: CallRecording | None = None  # when the call's department records
     session: AgentSession[CallState] | None = None  # set by the worker once it exists
+    metrics: CallMetrics | None = None
     visited: list[str] = field(default_factory=list)
     end_reason: str | None = None
     greeted: bool = False  # the call's first greeting (with how to reach us) was said
@@ -52,6 +54,9 @@ class CallState:
         return self.directory.resolve(self.department)
 
     def record(self, kind: str, **data: object) -> None:
-        """Add a call event without blocking the audio loop (no-op without a recorder)."""
+        """Add a call event without blocking the audio loop (no-op without a recorder), and
+        count it in the call's metrics."""
         if self.recorder is not None:
             self.recorder.event(kind, **data)
+        if self.metrics is not None:
+            self.metrics.event(kind, data)

@@ -35,6 +35,7 @@ from agent.capacity import admission
 from agent.heartbeat import Heartbeat
 from agent.limits import CallLimits
 from agent.logs import bind, log
+from agent.metrics import CallMetrics
 from agent.personas import LANGUAGES, department_for_number, load_directory
 from agent.phrases import line
 from agent.providers import build_providers, describe_mode, hears_speech
@@ -164,6 +165,8 @@ async def entrypoint(ctx: JobContext) -> None:
                   called_number=state.called_number, customer_id=state.customer_id,
                   customer_name=state.customer_name)
     bind(call_id=recorder.call_id, department=state.department)
+    metrics = state.metrics = CallMetrics(state, None if meta.get("previous_call_id")
+                                          else _arrived_at(ctx.job.room))
     _record_redispatch(meta, state)
     state.recording = await recording.prepare(state, settings)
     carried, greeting = callback_call.begin(state, callback) if callback else \
@@ -188,6 +191,7 @@ async def entrypoint(ctx: JobContext) -> None:
     )
     state.session = session
     _record_session_events(session, state, ctx)
+    metrics.attach(session)
     CallLimits(session, state, settings).attach()
     dtmf.attach(ctx.room, session, state, settings.dtmf_menu)
 
@@ -199,6 +203,13 @@ async def entrypoint(ctx: JobContext) -> None:
                                          text_output=_transcript_options(state.source)),
         record=False,
     )
+
+
+def _arrived_at(room: Any) -> float | None:
+    """When the caller arrived: the room's creation (livekit-sip or the browser made it), in
+    seconds since the epoch; None when the job does not say."""
+    millis = room.creation_time_ms or room.creation_time * 1000
+    return millis / 1000 if millis else None
 
 
 def _listen(state: CallState, *, identify: bool) -> CallListener | None:
@@ -307,6 +318,8 @@ def _record_session_events(session: AgentSession[CallState], state: CallState,
     @session.on("close")
     def _on_close(ev: CloseEvent) -> None:
         reason = state.end_reason or ("error" if ev.error else "caller_hangup")
+        if state.metrics is not None:
+            state.metrics.end(reason)
         if ev.error:
             state.record("error", error=str(ev.error)[:500])
         if state.bridged:  # caller and colleague talk on: closed when one hangs up
@@ -314,6 +327,8 @@ def _record_session_events(session: AgentSession[CallState], state: CallState,
         closing.append(asyncio.create_task(_finish(state, reason)))
 
     async def _flush_records(_reason: str = "") -> None:
+        if state.metrics is not None:  # counted once: when the session closed, or now
+            state.metrics.end(state.end_reason or "caller_hangup")
         if not closing:
             await _finish(state, state.end_reason or "caller_hangup")
         for task in closing:
@@ -367,6 +382,10 @@ def build_server(settings: Settings | None = None) -> AgentServer:
         job_executor_type=JobExecutorType(settings.agent_job_executor),
         preload_modules=["agent.preload"],
         drain_timeout=settings.agent_drain_timeout_seconds,
+        # /metrics of the worker and its job processes (agent/metrics.py); the multiprocess
+        # directory is PROMETHEUS_MULTIPROC_DIR (agent/cli.py sets it before anything imports
+        # prometheus-client)
+        prometheus_port=settings.agent_metrics_port or None,
         **pool,
     )
     admit = admission(server, settings.agent_max_calls, settings.browser_calls_share)

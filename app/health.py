@@ -9,9 +9,11 @@ from typing import Literal
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from livekit import api as lkapi
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from pydantic import BaseModel, Field
 
+from app.deps import SessionDep, SettingsDep
+from app.metrics import DatabaseCollector
 from app.supervision.capacity import current_capacity
 from core.config import get_settings
 from core.db import session_scope
@@ -80,5 +82,10 @@ def _capacity() -> CapacityOut:
 
 
 @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
-def metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+def metrics(session: SessionDep, settings: SettingsDep) -> Response:
+    """This process's metrics (the supervisor's counters among them), then the contact
+    center as the database sees it now (app/metrics.py)."""
+    scrape = CollectorRegistry(auto_describe=False)
+    scrape.register(DatabaseCollector(session, settings))
+    return Response(generate_latest(REGISTRY) + generate_latest(scrape),
+                    media_type=CONTENT_TYPE_LATEST)

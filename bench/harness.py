@@ -83,7 +83,8 @@ def spawn(argv: list[str], env: dict[str, str], log_path: Path) -> Service:
 def start_worker(env: dict[str, str], log_path: Path, module: str = "bench.worker") -> Service:
     """bench.worker (the product's build_server + entrypoint, with metric logging), or
     another worker module (bench.minimal_worker: the floor LiveKit gives)."""
-    env = {**env, "AGENT_HTTP_PORT": str(free_port(HOST))}
+    env = {**env, "AGENT_HTTP_PORT": str(free_port(HOST)),
+           "AGENT_METRICS_PORT": str(free_port(HOST))}
     worker = spawn([sys.executable, "-m", module], env, log_path)
     worker.wait_until(lambda: "registered worker" in worker.log_text(), "registered worker", 90)
     return worker

@@ -71,27 +71,29 @@ def migrate(revision: str = typer.Argument("head", help="Target revision")) -> N
     typer.echo(f"database migrated to {revision}")
 
 
-def stack_config(s: Settings):  # type: ignore[no-untyped-def]
+def stack_config(s: Settings, nodes: int = 1):  # type: ignore[no-untyped-def]
     from app.supervision.webhook import LIVEKIT_WEBHOOK_PATH
-    from livekit_stack import StackConfig, StackPorts
+    from livekit_stack import ServerNode, StackConfig, StackPorts
 
     lk_port = urlparse(s.livekit_url).port or 7880
+    ports = StackPorts(redis=s.stack_redis_port, livekit=lk_port, rtc_tcp=lk_port + 1,
+                       rtc_udp=lk_port + 2, sip=s.stack_sip_port)
     return StackConfig(
         host=s.stack_host,
-        ports=StackPorts(redis=s.stack_redis_port, livekit=lk_port, rtc_tcp=lk_port + 1,
-                         rtc_udp=lk_port + 2, sip=s.stack_sip_port),
+        ports=ports,
         api_key=s.livekit_api_key,
         api_secret=s.livekit_api_secret.get_secret_value(),
         workdir=Path(s.stack_workdir),
         # call supervision: the API learns from livekit-server who joins and leaves rooms
         webhook_urls=(f"http://{s.api_host}:{s.api_port}{LIVEKIT_WEBHOOK_PATH}",),
+        extra_nodes=tuple(ServerNode(s.stack_host, ports.for_node(i)) for i in range(1, nodes)),
     )
 
 
-def _start_stack(s: Settings):  # type: ignore[no-untyped-def]
+def _start_stack(s: Settings, nodes: int = 1):  # type: ignore[no-untyped-def]
     from livekit_stack import LocalStack
 
-    local = LocalStack(stack_config(s)).start()
+    local = LocalStack(stack_config(s, nodes)).start()
     for key, value in local.describe().items():
         if key == "LIVEKIT_API_SECRET" and s.environment != "dev":
             value = "(from settings, not shown)"  # only the local dev secret is printed
@@ -99,13 +101,58 @@ def _start_stack(s: Settings):  # type: ignore[no-untyped-def]
     return local
 
 
+def worker_env(s: Settings, local, index: int) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Worker `index` (0-based) of the local stack: registers through node index % nodes, on
+    ports 100 apart from the settings' (AGENT_HTTP_PORT, AGENT_METRICS_PORT)."""
+    nodes = local.cfg.nodes
+    return {"LIVEKIT_URL": nodes[index % len(nodes)].livekit_url,
+            "AGENT_HTTP_PORT": str(s.agent_http_port + 100 * index),
+            "AGENT_METRICS_PORT": str(s.agent_metrics_port + 100 * index
+                                      if s.agent_metrics_port else 0)}
+
+
+def _start_workers(s: Settings, local, count: int) -> None:  # type: ignore[no-untyped-def]
+    """`contact-center agent start` x count, stopped with the stack. The first is up (its
+    health port answers: it started the local speech service if one was needed) before the
+    others start, so they share that service."""
+    import sys
+
+    from livekit_stack.probes import http_ok
+    from livekit_stack.processes import ManagedProcess, wait_until
+
+    for index in range(count):
+        env = worker_env(s, local, index)
+        name = "agent" if index == 0 else f"agent-{index + 1}"
+        worker = ManagedProcess(name, [sys.executable, "-m", "cli.main", "agent", "start"],
+                                local.log_dir / f"{name}.log", env=env)
+        worker.start()
+        local.processes.append(worker)  # stopped with the stack, first
+        typer.echo(f"  {'agent worker':<20} {s.agent_name} -> {env['LIVEKIT_URL']} "
+                   f"(metrics :{env['AGENT_METRICS_PORT']}, log {worker.log_path})")
+        if index == 0 and count > 1:
+            wait_until(lambda p=env["AGENT_HTTP_PORT"]: http_ok(f"http://{s.stack_host}:{p}/"),
+                       what="the first agent worker", timeout=180, process=worker)
+
+
 @cli.command()
-def stack() -> None:
-    """Run Redis + livekit-server + livekit-sip locally until Ctrl-C."""
+def stack(nodes: int = typer.Option(None, help="livekit-server nodes, each with a "
+                                    "livekit-sip (default STACK_NODES)"),
+          workers: int = typer.Option(None, help="Agent workers to start with the stack "
+                                      "(default STACK_WORKERS)")) -> None:
+    """Run Redis + livekit-server + livekit-sip locally until Ctrl-C (several nodes on the one
+    Redis with --nodes; agent workers with --workers)."""
+    s = get_settings()
+    nodes = s.stack_nodes if nodes is None else nodes
+    workers = s.stack_workers if workers is None else workers
     _stop_on_signals()
     local = None
     try:  # everything after the first signal handler is inside: Ctrl-C at any point stops all
-        local = _start_stack(get_settings())
+        local = _start_stack(s, nodes)
+        if workers:
+            from core.migrate import upgrade
+
+            upgrade("head")  # the workers write heartbeats and call records
+            _start_workers(s, local, workers)
         typer.echo("stack is up; Ctrl-C stops it")
         while all(p.exited() is None for p in local.processes):
             time.sleep(0.5)
@@ -124,24 +171,16 @@ def stack() -> None:
 def dev() -> None:
     """Everything for local development: stack, migrations, agent worker, API (Ctrl-C stops
     all)."""
-    import sys
-
     import uvicorn
 
     from core.migrate import upgrade
-    from livekit_stack.processes import ManagedProcess
 
     s = get_settings()
     _stop_on_signals()
     upgrade("head")
     local = _start_stack(s)
-    worker = ManagedProcess("agent", [sys.executable, "-m", "cli.main", "agent", "start"],
-                            local.log_dir / "agent.log",
-                            env={"LIVEKIT_URL": local.cfg.livekit_url})
-    worker.start()
-    local.processes.append(worker)  # stopped with the stack, first
+    _start_workers(s, local, 1)
     try:
-        typer.echo(f"  {'agent worker':<20} {s.agent_name} (log {worker.log_path})")
         typer.echo(f"  {'API':<20} http://{s.api_host}:{s.api_port}  (test call: /call)")
         _announce_when_ready(f"http://{s.api_host}:{s.api_port}")
         uvicorn.run("app.main:app", host=s.api_host, port=s.api_port,

@@ -105,6 +105,8 @@ class Settings(BaseSettings):
     handoff_mode: Literal["in_room", "sip_transfer"] = "in_room"
     handoff_reference_ttl_seconds: int = 120
     agent_http_port: int = 8081  # worker health endpoint (`contact-center agent start`)
+    # the worker's Prometheus /metrics (its calls and load, job processes included); 0 = off
+    agent_metrics_port: int = Field(default=8082, ge=0, le=65535)
     # On SIGTERM a worker takes no new calls and waits this long for its calls to end
     # (compose's stop_grace_period must be longer).
     agent_drain_timeout_seconds: int = Field(default=600, ge=0, le=86400)
@@ -177,6 +179,11 @@ class Settings(BaseSettings):
     stack_redis_port: int = 6390
     stack_sip_port: int = 5060
     stack_workdir: str = ".run/stack"
+    # `contact-center stack`: livekit-server nodes (each with a livekit-sip; node N's ports
+    # are node 1's + 10*(N-1)) on the one Redis, and agent workers to start with them
+    # (worker N registers through node N; its AGENT_HTTP/METRICS_PORT are + 100*(N-1))
+    stack_nodes: int = Field(default=1, ge=1, le=9)
+    stack_workers: int = Field(default=0, ge=0, le=20)
 
     # Business hours, callbacks, warm transfer
     # A test aid (core/clock.py): the API's scheduler and the agent see the time moved by

@@ -1,8 +1,15 @@
 """Generated configuration for livekit-server and livekit-sip.
 
-Network rules: every listener binds to `host` (loopback, or an address of a private network
-namespace the tests create); no public STUN server is ever configured; external-IP discovery is
-off. The files are written as JSON, which is valid YAML for both servers' strict parsers.
+Network rules: every listener binds to its node's host (loopback, or an address of a private
+network namespace the tests create); no public STUN server is ever configured; external-IP
+discovery is off. The files are written as JSON, which is valid YAML for both servers' strict
+parsers.
+
+Several nodes: each node is a livekit-server with a livekit-sip beside it; all of them share
+the stack's one Redis, which is what makes them one LiveKit deployment (rooms are placed on a
+node through it, signalling and agent jobs are relayed through it). What tells the nodes apart
+is their own address (`node_ip`, the bind address and the ICE candidates) and ports; each
+registers under a random node id.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from __future__ import annotations
 import json
 import random
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from livekit_stack.probes import free_dual_port, free_port
@@ -26,6 +33,17 @@ class StackPorts:
     sip_health: int = 8090
     sip_rtp_start: int = 10000
     sip_rtp_end: int = 10199
+
+    def for_node(self, index: int) -> StackPorts:
+        """The ports of node `index` (0 = these) on the same host: 10 apart, the RTP ranges
+        one after the other (`contact-center stack --nodes N`)."""
+        rtp = self.sip_rtp_end - self.sip_rtp_start + 1
+        step = 10 * index
+        return replace(self, livekit=self.livekit + step, rtc_tcp=self.rtc_tcp + step,
+                       rtc_udp=self.rtc_udp + step, sip=self.sip + step,
+                       sip_health=self.sip_health + step,
+                       sip_rtp_start=self.sip_rtp_start + rtp * index,
+                       sip_rtp_end=self.sip_rtp_end + rtp * index)
 
     @classmethod
     def free(cls, host: str) -> StackPorts:
@@ -65,15 +83,11 @@ def free_udp_block(host: str, size: int, attempts: int = 50) -> int:
 
 
 @dataclass(frozen=True)
-class StackConfig:
-    host: str = "127.0.0.1"
-    ports: StackPorts = StackPorts()
-    api_key: str = "devkey"
-    api_secret: str = "devsecret-local-only-change-me-0000"
-    workdir: Path = Path(".run/stack")
-    log_level: str = "info"
-    # where livekit-server posts its webhooks (the API's /api/v1/livekit/webhook)
-    webhook_urls: tuple[str, ...] = ()
+class ServerNode:
+    """One livekit-server and the livekit-sip beside it, on `host` (its `ports.redis` is not
+    used: every node uses the stack's Redis)."""
+    host: str
+    ports: StackPorts
 
     @property
     def loopback(self) -> bool:
@@ -88,50 +102,89 @@ class StackConfig:
         return f"http://{self.host}:{self.ports.livekit}"
 
     @property
+    def sip_address(self) -> str:
+        return f"{self.host}:{self.ports.sip}"
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    host: str = "127.0.0.1"
+    ports: StackPorts = StackPorts()
+    api_key: str = "devkey"
+    api_secret: str = "devsecret-local-only-change-me-0000"
+    workdir: Path = Path(".run/stack")
+    log_level: str = "info"
+    # where livekit-server posts its webhooks (the API's /api/v1/livekit/webhook); every
+    # node posts the events of the rooms it hosts
+    webhook_urls: tuple[str, ...] = ()
+    # more livekit-server nodes (each with its livekit-sip) on this stack's Redis; the first
+    # node is `host` with `ports`
+    extra_nodes: tuple[ServerNode, ...] = ()
+
+    @property
+    def nodes(self) -> tuple[ServerNode, ...]:
+        return (ServerNode(self.host, self.ports), *self.extra_nodes)
+
+    @property
+    def loopback(self) -> bool:
+        return self.nodes[0].loopback
+
+    @property
+    def livekit_url(self) -> str:
+        return self.nodes[0].livekit_url
+
+    @property
+    def livekit_http_url(self) -> str:
+        return self.nodes[0].livekit_http_url
+
+    @property
     def redis_address(self) -> str:
         return f"{self.host}:{self.ports.redis}"
 
     @property
     def sip_address(self) -> str:
-        return f"{self.host}:{self.ports.sip}"
+        return self.nodes[0].sip_address
 
 
-def livekit_server_config(cfg: StackConfig) -> dict:
+def livekit_server_config(cfg: StackConfig, node: ServerNode | None = None) -> dict:
+    node = node or cfg.nodes[0]
     return {
-        "port": cfg.ports.livekit,
-        "bind_addresses": [cfg.host],
+        "port": node.ports.livekit,
+        "bind_addresses": [node.host],
         "keys": {cfg.api_key: cfg.api_secret},
         "redis": {"address": cfg.redis_address},
         "logging": {"level": cfg.log_level},
         "rtc": {
-            "tcp_port": cfg.ports.rtc_tcp,
-            "udp_port": cfg.ports.rtc_udp,
+            "tcp_port": node.ports.rtc_tcp,
+            "udp_port": node.ports.rtc_udp,
             "use_external_ip": False,
-            # An explicit node IP stops the server from adding STUN servers for itself.
-            "node_ip": cfg.host,
+            # An explicit node IP stops the server from adding STUN servers for itself; it is
+            # also the address the other nodes and clients are told for this node's media.
+            "node_ip": node.host,
             # Clients are told about this address only: no public STUN (the default list is
             # Google's). Nothing listens there; a STUN probe to it just gets no answer.
-            "stun_servers": [f"{cfg.host}:{cfg.ports.rtc_udp}"],
-            "enable_loopback_candidate": cfg.loopback,
-            "ips": {"includes": [f"{cfg.host}/32"]},
+            "stun_servers": [f"{node.host}:{node.ports.rtc_udp}"],
+            "enable_loopback_candidate": node.loopback,
+            "ips": {"includes": [f"{node.host}/32"]},
         },
         **({"webhook": {"api_key": cfg.api_key, "urls": list(cfg.webhook_urls)}}
            if cfg.webhook_urls else {}),
     }
 
 
-def livekit_sip_config(cfg: StackConfig) -> dict:
+def livekit_sip_config(cfg: StackConfig, node: ServerNode | None = None) -> dict:
+    node = node or cfg.nodes[0]
     return {
         "api_key": cfg.api_key,
         "api_secret": cfg.api_secret,
-        "ws_url": cfg.livekit_url,
+        "ws_url": node.livekit_url,
         "redis": {"address": cfg.redis_address},
-        "sip_port": cfg.ports.sip,
-        "listen_ip": cfg.host,
-        "nat_1_to_1_ip": cfg.host,
+        "sip_port": node.ports.sip,
+        "listen_ip": node.host,
+        "nat_1_to_1_ip": node.host,
         "use_external_ip": False,
-        "rtp_port": f"{cfg.ports.sip_rtp_start}-{cfg.ports.sip_rtp_end}",
-        "health_port": cfg.ports.sip_health,
+        "rtp_port": f"{node.ports.sip_rtp_start}-{node.ports.sip_rtp_end}",
+        "health_port": node.ports.sip_health,
         "logging": {"level": cfg.log_level},
         # livekit-sip reports itself "under load" (health 429, outbound calls refused) above
         # 90 % CPU by default; on a 2-core development box or CI runner shared with the agent

@@ -17,10 +17,13 @@ def redis_pong(host: str, port: int) -> bool:
         return False
 
 
-def http_ok(url: str) -> bool:
+def http_ok(url: str, also: tuple[int, ...] = ()) -> bool:
+    """`url` answers 200 (or one of the statuses in `also`)."""
     try:
         with urllib.request.urlopen(url, timeout=1.0) as resp:  # noqa: S310 (local URL)
             return resp.status == 200
+    except urllib.error.HTTPError as exc:
+        return exc.code in also
     except (urllib.error.URLError, OSError):
         return False
 

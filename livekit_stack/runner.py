@@ -1,4 +1,5 @@
-"""Start Redis, livekit-server and livekit-sip, wait until each is healthy, stop them all."""
+"""Start Redis, livekit-server and livekit-sip (one pair per node), wait until each is
+healthy, stop them all."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from livekit_stack.config import (
+    ServerNode,
     StackConfig,
     livekit_server_config,
     livekit_sip_config,
@@ -54,16 +56,18 @@ class LocalStack:
 
     def _ports_free(self) -> None:
         """Refuse to start over another stack: its servers would answer our health checks."""
-        cfg, ports = self.cfg, self.cfg.ports
-        busy = [f"{name} {port}" for name, port, kind in (
-            ("redis", ports.redis, socket.SOCK_STREAM),
-            ("livekit-server", ports.livekit, socket.SOCK_STREAM),
-            ("livekit-sip health", ports.sip_health, socket.SOCK_STREAM),
-            ("livekit-sip SIP", ports.sip, socket.SOCK_DGRAM),
-            ("livekit-sip SIP/TCP", ports.sip, socket.SOCK_STREAM),
-        ) if not port_free(cfg.host, port, kind)]
+        cfg = self.cfg
+        checks = [(cfg.host, "redis", cfg.ports.redis, socket.SOCK_STREAM)]
+        for node in cfg.nodes:
+            checks += [(node.host, "livekit-server", node.ports.livekit, socket.SOCK_STREAM),
+                       (node.host, "livekit-sip health", node.ports.sip_health,
+                        socket.SOCK_STREAM),
+                       (node.host, "livekit-sip SIP", node.ports.sip, socket.SOCK_DGRAM),
+                       (node.host, "livekit-sip SIP/TCP", node.ports.sip, socket.SOCK_STREAM)]
+        busy = [f"{name} {host}:{port}" for host, name, port, kind in checks
+                if not port_free(host, port, kind)]
         if busy:
-            raise StackError(f"ports in use on {cfg.host}: {', '.join(busy)} "
+            raise StackError(f"ports in use: {', '.join(busy)} "
                              "(is another stack still running or stopping?)")
 
     def _healthy(self, proc: ManagedProcess, check: Callable[[], bool], what: str) -> None:
@@ -85,22 +89,40 @@ class LocalStack:
             ])
             self._healthy(redis, lambda: redis_pong(cfg.host, cfg.ports.redis), "redis PONG")
 
-            server_yaml = write_config(cfg.workdir / "livekit-server.yaml",
-                                       livekit_server_config(cfg))
-            server = self._spawn("livekit-server", [
-                find_binary("livekit-server"), "--config", str(server_yaml),
-            ])
-            self._healthy(server, lambda: http_ok(cfg.livekit_http_url), "livekit-server /")
-
-            sip_yaml = write_config(cfg.workdir / "livekit-sip.yaml", livekit_sip_config(cfg))
-            sip = self._spawn("livekit-sip", [find_binary("livekit-sip"), "--config",
-                                              str(sip_yaml)])
-            self._healthy(sip, lambda: http_ok(f"http://{cfg.host}:{cfg.ports.sip_health}/"),
-                          "livekit-sip health")
+            for index, node in enumerate(cfg.nodes):
+                self._start_node(index, node)
         except BaseException:
             self.stop()
             raise
         return self
+
+    @staticmethod
+    def node_suffix(index: int) -> str:
+        """"" for the first node (its processes keep their plain names), "-2", "-3"..."""
+        return f"-{index + 1}" if index else ""
+
+    def _start_node(self, index: int, node: ServerNode) -> None:
+        cfg, suffix = self.cfg, self.node_suffix(index)
+        server_yaml = write_config(cfg.workdir / f"livekit-server{suffix}.yaml",
+                                   livekit_server_config(cfg, node))
+        server = self._spawn(f"livekit-server{suffix}", [
+            find_binary("livekit-server"), "--config", str(server_yaml),
+        ])
+        self._healthy(server, lambda: http_ok(node.livekit_http_url), "livekit-server /")
+        sip_yaml = write_config(cfg.workdir / f"livekit-sip{suffix}.yaml",
+                                livekit_sip_config(cfg, node))
+        sip = self._spawn(f"livekit-sip{suffix}", [find_binary("livekit-sip"), "--config",
+                                                   str(sip_yaml)])
+        # 429 is livekit-sip's "started, but the machine's CPU is over max_cpu_utilization"
+        # (a busy machine, as when the tests run beside other work): it is up
+        self._healthy(sip, lambda: http_ok(f"http://{node.host}:{node.ports.sip_health}/",
+                                           also=(429,)), "livekit-sip health")
+
+    def node_processes(self, index: int) -> list[ManagedProcess]:
+        """The livekit-server and livekit-sip of node `index`."""
+        suffix = self.node_suffix(index)
+        return [p for p in self.processes
+                if p.name in (f"livekit-server{suffix}", f"livekit-sip{suffix}")]
 
     def stop(self) -> None:
         """Stop in reverse order of start; always stops every process."""
@@ -116,11 +138,12 @@ class LocalStack:
 
     def describe(self) -> dict[str, str]:
         cfg = self.cfg
-        return {
+        lines = {
             "LIVEKIT_URL": cfg.livekit_url,
             "LIVEKIT_API_KEY": cfg.api_key,
             "LIVEKIT_API_SECRET": cfg.api_secret,
             "SIP (UDP)": f"sip:{cfg.sip_address}",
-            "Redis": cfg.redis_address,
-            "logs": str(self.log_dir),
         }
+        for index, node in enumerate(cfg.extra_nodes, start=2):
+            lines[f"node {index}"] = f"{node.livekit_url}, SIP sip:{node.sip_address}"
+        return {**lines, "Redis": cfg.redis_address, "logs": str(self.log_dir)}

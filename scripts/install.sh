@@ -11,6 +11,7 @@ source scripts/versions.env
 APT_PACKAGES=(
   redis-server sip-tester pkg-config libopus-dev libopusfile-dev libsoxr-dev
   espeak-ng sox postgresql chromium chromium-driver iproute2 nodejs npm
+  docker-compose  # `docker-compose config` checks docker-compose.yml in the tests
 )
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/contact-center"
 SUDO=""

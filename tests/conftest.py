@@ -26,6 +26,11 @@ TEST_HOST = os.environ.get("CC_TEST_HOST_IP", "127.0.0.1")
 _stacks: list[LocalStack] = []
 
 
+def report_logs(stack: LocalStack) -> None:
+    """Show the tails of `stack`'s logs if the session fails (as the session stack's)."""
+    _stacks.append(stack)
+
+
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
@@ -52,7 +57,7 @@ def live_stack(artifacts_dir: Path) -> Iterator[LocalStack]:
         stack.start()
     except StackError as exc:
         pytest.fail(f"local LiveKit stack did not start: {exc}", pytrace=False)
-    _stacks.append(stack)
+    report_logs(stack)
     try:
         yield stack
     finally:

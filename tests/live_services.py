@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
-from livekit_stack import LocalStack
+from livekit_stack import LocalStack, StackConfig
 from livekit_stack.probes import free_port, http_ok
 from livekit_stack.processes import ManagedProcess, wait_until
 from tests.support.environment import clear_settings_caches
@@ -26,14 +26,19 @@ PROVIDER_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ELEVEN_API_KEY", "TTS_PROV
 ADMIN_KEY = "test-admin-" + secrets.token_hex(8)
 
 
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory, name: str) -> str:
+    """DATABASE_URL of a freshly migrated (and seeded) SQLite DB."""
+    from core.migrate import upgrade
+
+    url = f"sqlite:///{Path(tmp_path_factory.mktemp(name)) / 'cc.db'}"
+    upgrade("head", database_url=url)
+    return url
+
+
 @pytest.fixture(scope="session")
 def agent_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """DATABASE_URL of a freshly migrated (and seeded) SQLite DB, used by get_settings()."""
-    from core.migrate import upgrade
-
-    path = Path(tmp_path_factory.mktemp("agentdb")) / "cc.db"
-    url = f"sqlite:///{path}"
-    upgrade("head", database_url=url)
+    url = migrated_sqlite(tmp_path_factory, "agentdb")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DATABASE_URL", url)
         for name in PROVIDER_ENV:  # offline mode in tests, whatever the developer's env says
@@ -43,21 +48,26 @@ def agent_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     clear_settings_caches()
 
 
+def product_env(cfg: StackConfig, database_url: str, **extra: str) -> dict[str, str]:
+    """Environment of the product's processes (workers, API) against the stack `cfg`: its
+    keys, a fresh agent name, the test admin key; no provider keys (the offline mode)."""
+    env = {k: v for k, v in os.environ.items() if k not in PROVIDER_ENV}
+    env.update(DATABASE_URL=database_url, LIVEKIT_URL=cfg.livekit_url,
+               LIVEKIT_API_KEY=cfg.api_key, LIVEKIT_API_SECRET=cfg.api_secret,
+               AGENT_NAME=f"cc-test-{secrets.token_hex(3)}", ADMIN_API_KEY=ADMIN_KEY,
+               LOG_LEVEL="DEBUG", PYTHONUNBUFFERED="1", **extra)
+    return env
+
+
 @pytest.fixture(scope="session")
 def service_env(live_stack: LocalStack, agent_db: str, speech_service: SpeechProcess,
                 tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Environment shared by the worker and the API processes (the shared API delivers no
-    webhooks: the webhook tests run their own API processes)."""
-    cfg = live_stack.cfg
-    env = {k: v for k, v in os.environ.items() if k not in PROVIDER_ENV}
-    env.update(DATABASE_URL=agent_db, LIVEKIT_URL=cfg.livekit_url, LIVEKIT_API_KEY=cfg.api_key,
-               LIVEKIT_API_SECRET=cfg.api_secret, AGENT_NAME=f"cc-test-{secrets.token_hex(3)}",
-               ADMIN_API_KEY=ADMIN_KEY, LOG_LEVEL="DEBUG", PYTHONUNBUFFERED="1",
-               SPEECH_URL=speech_service.url, SPEECH_AUTOSTART="false",
-               RECORDINGS_DIR=str(tmp_path_factory.mktemp("recordings")),
-               WEBHOOK_DELIVERY="false",
-               CALLBACK_SCHEDULER="false")  # tests that place callbacks run their own API
-    return env
+    webhooks and places no callbacks: the tests of those run their own API processes)."""
+    return product_env(live_stack.cfg, agent_db, SPEECH_URL=speech_service.url,
+                       SPEECH_AUTOSTART="false",
+                       RECORDINGS_DIR=str(tmp_path_factory.mktemp("recordings")),
+                       WEBHOOK_DELIVERY="false", CALLBACK_SCHEDULER="false")
 
 
 class ServiceProcess(ManagedProcess):
@@ -112,6 +122,10 @@ def speech_service(live_stack: LocalStack, artifacts_dir: Path) -> Iterator[Spee
 class WorkerProcess(ServiceProcess):
     agent_name = ""
     base_env: dict[str, str] = {}  # noqa: RUF012 (set per instance by the fixture)
+    metrics_url = ""  # its Prometheus /metrics (AGENT_METRICS_PORT)
+
+    def metrics(self) -> str:
+        return httpx.get(self.metrics_url, timeout=10).text
 
     def registrations(self) -> int:
         return self.log_text().count("registered worker")
@@ -126,17 +140,27 @@ class WorkerProcess(ServiceProcess):
         self.wait_until(lambda: self.registrations() > before, "registered worker", 60)
 
 
+def launch_worker(host: str, env: dict[str, str], artifacts: Path,
+                  name: str = "agent-worker") -> WorkerProcess:
+    """`contact-center agent start` with `env`, its HTTP and metrics ports free ones on
+    `host`; started, not yet registered."""
+    metrics_port = free_port(host)
+    env = {**env, "AGENT_HTTP_PORT": str(free_port(host)),
+           "AGENT_METRICS_PORT": str(metrics_port)}
+    worker = WorkerProcess(name, [str(REPO_ROOT / ".venv/bin/contact-center"), "agent",
+                                  "start"], env, log_path_for(artifacts, name))
+    worker.agent_name = env["AGENT_NAME"]
+    worker.base_env = env
+    worker.metrics_url = f"http://{host}:{metrics_port}/metrics"
+    worker.start()
+    return worker
+
+
 @pytest.fixture(scope="session")
 def agent_worker(live_stack: LocalStack, service_env: dict[str, str],
                  artifacts_dir: Path) -> Iterator[WorkerProcess]:
     """`contact-center agent start` against the live stack, offline providers, temp DB."""
-    env = {**service_env, "AGENT_HTTP_PORT": str(free_port(live_stack.cfg.host))}
-    worker = WorkerProcess("agent-worker", [str(REPO_ROOT / ".venv/bin/contact-center"), "agent",
-                                            "start"], env, log_path_for(artifacts_dir,
-                                                                        "agent-worker"))
-    worker.agent_name = env["AGENT_NAME"]
-    worker.base_env = env
-    worker.start()
+    worker = launch_worker(live_stack.cfg.host, service_env, artifacts_dir)
     try:
         worker.wait_for_log("registered worker", timeout=60)
         yield worker

@@ -122,3 +122,27 @@ def test_livekit_posts_its_webhooks_to_the_api_and_agents_drain_before_they_stop
     grace = SERVICES["agent"]["stop_grace_period"]
     assert grace.endswith("m") and int(grace[:-1]) * 60 > \
         Settings(_env_file=None).agent_drain_timeout_seconds
+
+
+def test_docker_compose_accepts_the_file() -> None:
+    """Debian's docker-compose (`make install`) parses and interpolates it as compose would;
+    no daemon is needed for `config`."""
+    import shutil
+    import subprocess
+
+    binary = shutil.which("docker-compose")
+    assert binary, "docker-compose not found: run `make install` (Debian package docker-compose)"
+    result = subprocess.run([binary, "--env-file", str(ROOT / ".env.example"), "-f",
+                             str(ROOT / "docker-compose.yml"), "config", "--services"],
+                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert set(result.stdout.split()) == set(SERVICES)
+
+
+def test_agents_scale_with_compose_scale() -> None:
+    """`docker compose up --scale agent=N`: nothing in the agent service may be unique to one
+    container (a name, a published port)."""
+    agent = SERVICES["agent"]
+    assert "container_name" not in agent and "ports" not in agent
+    assert agent["environment"]["AGENT_METRICS_PORT"] == str(
+        Settings(_env_file=None).agent_metrics_port)

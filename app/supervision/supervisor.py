@@ -19,6 +19,7 @@ from livekit import api as lkapi
 from livekit.protocol import agent, models
 from sqlalchemy import or_, select, update
 
+from app.supervision import metrics
 from app.supervision import plan as planning
 from app.supervision.records import close_open_records, latest_record, record_unanswered
 from app.supervision.watches import AGENT, CALLERS
@@ -110,19 +111,24 @@ class Supervisor:
         act = await asyncio.to_thread(self._apply, room, state)
         if act is None:
             return
-        decision, metadata = act
+        decision, metadata, department, lost = act
+        metrics.count(decision, department, lost)
         if decision.dispatch:
             await lk.agent_dispatch.create_dispatch(lkapi.CreateAgentDispatchRequest(
                 agent_name=self.settings.agent_name, room=room,
                 metadata=_redispatch_metadata(ours, metadata)))
+            metrics.redispatched(decision)
             log.info("no agent in %s yet: dispatched again", room)
         if decision.delete_room:
             await lk.room.delete_room(lkapi.DeleteRoomRequest(room=room))
             log.warning("no agent answered %s in %d s: the call is ended", room,
                         self.settings.call_answer_timeout_seconds)
 
-    def _apply(self, room: str, state: planning.Room) -> tuple[planning.Plan, dict] | None:
-        """Decide and write the records and the watch in one transaction."""
+    def _apply(self, room: str, state: planning.Room
+               ) -> tuple[planning.Plan, dict, str | None, int] | None:
+        """Decide and write the records and the watch in one transaction; returns the plan,
+        the metadata of a dispatch, the call's department and how many records it closed as
+        lost."""
         now = utcnow()
         with session_scope() as db:
             watch = db.get(RoomWatch, room)
@@ -154,7 +160,7 @@ class Supervisor:
             extra = {"waited_seconds": round(waited, 1), "redispatch": watch.dispatches}
             if watch.lost_call_id:
                 extra["previous_call_id"] = watch.lost_call_id
-            return decision, extra
+            return decision, extra, watch.department, len(lost)
 
 
 def _retry_soon(room: str) -> None:

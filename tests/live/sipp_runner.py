@@ -149,8 +149,9 @@ class SippResult:
 
 
 async def place_call(stack: LocalStack, call: Call, workdir: Path, *, ear_port: int,
-                     timeout: float = 90) -> SippResult:
-    """Place `call` with sipp and wait until sipp finishes."""
+                     timeout: float = 90, node: int = 0) -> SippResult:
+    """Place `call` with sipp to the livekit-sip of the stack's node `node` and wait until
+    sipp finishes."""
     workdir = workdir.resolve()  # sipp runs inside it
     workdir.mkdir(parents=True, exist_ok=True)
     if not (workdir / "caller.ulaw").exists():
@@ -159,7 +160,7 @@ async def place_call(stack: LocalStack, call: Call, workdir: Path, *, ear_port: 
     scenario.write_text(call.scenario())
     host = stack.cfg.host
     argv = [
-        sipp_binary(), stack.cfg.sip_address, "-sf", str(scenario), "-s", call.number,
+        sipp_binary(), stack.cfg.nodes[node].sip_address, "-sf", str(scenario), "-s", call.number,
         "-key", "caller", call.caller, "-key", "ear_port", str(ear_port),
         "-i", host, "-p", str(free_port(host, socket.SOCK_DGRAM)),
         "-mi", host, "-mp", str(_free_even_udp_port(host)),

@@ -68,6 +68,7 @@ def test_dev_brings_up_stack_and_api_and_ctrl_c_stops_everything(
         "API_HOST": TEST_HOST,
         "API_PORT": str(api_port),
         "AGENT_HTTP_PORT": str(free_port(TEST_HOST)),
+        "AGENT_METRICS_PORT": str(free_port(TEST_HOST)),
     }
     log = open(workdir.with_suffix(".log"), "wb")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen([sys.executable, "-m", "cli.main", "dev"], cwd=REPO_ROOT, env=env,

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from livekit_stack import LocalStack, StackConfig, StackError
+from livekit_stack.probes import http_ok
 from tests.conftest import REPO_ROOT, TEST_HOST
 
 
@@ -27,7 +28,8 @@ def test_a_second_stack_on_the_same_ports_is_refused(live_stack: LocalStack,
 
 def test_stack_command_stops_on_sigint_even_as_a_background_job(live_stack: LocalStack,
                                                                  tmp_path: Path) -> None:
-    """A shell's background job inherits SIGINT as ignored; `stack` must still stop on it."""
+    """A shell's background job inherits SIGINT as ignored; `stack` must still stop on it.
+    It runs two nodes here (`--nodes 2`): node 2 serves on node 1's ports + 10."""
     from livekit_stack.config import StackPorts
 
     ports = StackPorts.free(TEST_HOST)
@@ -36,7 +38,8 @@ def test_stack_command_stops_on_sigint_even_as_a_background_job(live_stack: Loca
            "LIVEKIT_URL": f"ws://{TEST_HOST}:{ports.livekit}"}
     proc = subprocess.Popen(
         [sys.executable, "-c", "import signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN);"
-         " from cli.main import main; sys.argv = ['contact-center', 'stack']; main()"],
+         " from cli.main import main; sys.argv = ['contact-center', 'stack', '--nodes', '2'];"
+         " main()"],
         cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         start_new_session=True)
     try:
@@ -48,6 +51,10 @@ def test_stack_command_stops_on_sigint_even_as_a_background_job(live_stack: Loca
                 break
             output += line
         assert b"stack is up" in output, output.decode(errors="replace")
+        node2 = f"ws://{TEST_HOST}:{ports.livekit + 10}"
+        assert f"node 2               {node2}, SIP sip:{TEST_HOST}:{ports.sip + 10}" in \
+            output.decode()
+        assert http_ok(node2.replace("ws:", "http:"))
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 0
         assert b"stack stopped" in proc.stdout.read()  # type: ignore[union-attr]

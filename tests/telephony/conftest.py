@@ -4,6 +4,7 @@ to the live livekit-server), the agent worker running, sipp as the phone."""
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import time
 import uuid
@@ -25,6 +26,7 @@ from tests.live.sipp_runner import (
     Callee,
     SippResult,
     answer_call,
+    hung_up_by_peer,
     make_tone,
     place_call,
 )
@@ -64,9 +66,9 @@ class Directory:
         raise AssertionError(f"timed out waiting for {what}; last record: {detail}")
 
 
-@pytest.fixture(scope="session")
-def directory(api_server: ApiProcess, agent_worker: WorkerProcess) -> Iterator[Directory]:
-    client = api_server.client()
+def provision(client: httpx.Client) -> Directory:
+    """One number per department, with its human line, through the admin API (which syncs
+    them to LiveKit)."""
     depts = {d["slug"]: d for d in client.get("/api/v1/departments").json()["items"]}
     numbers: dict[str, str] = {}
     base = 442079460200 + int(str(uuid.uuid4().int)[:2]) * 3
@@ -79,8 +81,14 @@ def directory(api_server: ApiProcess, agent_worker: WorkerProcess) -> Iterator[D
         assert resp.status_code == 201, resp.text
         assert resp.json()["sync_status"] == "synced", resp.json()
         numbers[slug] = resp.json()["e164"]
+    return Directory(numbers, client)
+
+
+@pytest.fixture(scope="session")
+def directory(api_server: ApiProcess, agent_worker: WorkerProcess) -> Iterator[Directory]:
+    client = api_server.client()
     try:
-        yield Directory(numbers, client)
+        yield provision(client)
     finally:
         client.close()
 
@@ -88,6 +96,46 @@ def directory(api_server: ApiProcess, agent_worker: WorkerProcess) -> Iterator[D
 async def end_call(lk: lkapi.LiveKitAPI, room: str) -> None:
     """Hang up from the far side: deleting the room makes livekit-sip send the caller BYE."""
     await lk.room.delete_room(lkapi.DeleteRoomRequest(room=room))
+
+
+def events_of(record: dict, kind: str) -> list[dict]:
+    return [e["data"] for e in record["events"] if e["kind"] == kind]
+
+
+def call_started(worker: WorkerProcess, room: str) -> dict | None:
+    """The worker's log line (JSON) of the call it started in `room`, if it took that call."""
+    for line in worker.log_text().splitlines():
+        if line.startswith("{") and room in line and '"call started' in line:
+            return dict(json.loads(line))
+    return None
+
+
+def greeted(record: dict) -> bool:
+    """The greeting was played out (its transcript is written once it was spoken)."""
+    return any(d["role"] == "assistant" for d in events_of(record, "transcript"))
+
+
+async def until(check: Callable[[], Awaitable[object] | object], what: str,
+                 timeout: float = 60) -> object:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        await asyncio.sleep(0.3)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+async def hold_call(phone, number: str, hold_ms: int = 120_000,  # type: ignore[no-untyped-def]
+                    node: int = 0) -> asyncio.Task[PhoneCall]:
+    """A phone call (to the stack's node `node`) that stays on the line until the far side
+    hangs up (end_call)."""
+    task = asyncio.create_task(phone(Call(number, ending=hung_up_by_peer(hold_ms)),
+                                     timeout=hold_ms / 1000 + 30, node=node))
+    await asyncio.sleep(0)
+    return task
 
 
 @dataclass
@@ -99,19 +147,27 @@ class PhoneCall:
 Talk = Callable[[CallerEar, CallerMouth], Awaitable[None]]
 
 
+@pytest.fixture(scope="module")
+def phone_stack(live_stack: LocalStack) -> LocalStack:
+    """The stack the phone calls (a module with its own stack overrides this)."""
+    return live_stack
+
+
 @pytest.fixture
-async def phone(live_stack: LocalStack, artifacts_dir: Path) -> AsyncIterator:
-    """phone(call, talk=None) -> PhoneCall: place a sipp call while a receiver records what it
-    hears. With `talk` (a call with sipp_audio=False), the test speaks during the call:
-    `talk(ear, mouth)` runs while sipp holds the call, and should end it (end_call)."""
+async def phone(phone_stack: LocalStack, artifacts_dir: Path) -> AsyncIterator:
+    """phone(call, talk=None, node=0) -> PhoneCall: place a sipp call (to the livekit-sip of
+    the stack's node `node`) while a receiver records what it hears. With `talk` (a call with
+    sipp_audio=False), the test speaks during the call: `talk(ear, mouth)` runs while sipp
+    holds the call, and should end it (end_call)."""
     transports = []
 
-    async def dial(call: Call, timeout: float = 90, talk: Talk | None = None) -> PhoneCall:
-        transport, ear, ear_port = await open_ear(live_stack.cfg.host)
+    async def dial(call: Call, timeout: float = 90, talk: Talk | None = None,
+                   node: int = 0) -> PhoneCall:
+        transport, ear, ear_port = await open_ear(phone_stack.cfg.host)
         transports.append(transport)
         workdir = artifacts_dir / f"phone-{call.number}-{uuid.uuid4().hex[:6]}"
-        sipp = asyncio.create_task(
-            place_call(live_stack, call, workdir, ear_port=ear_port, timeout=timeout))
+        sipp = asyncio.create_task(place_call(phone_stack, call, workdir, ear_port=ear_port,
+                                              timeout=timeout, node=node))
         if talk is not None:
             mouth = CallerMouth(ear)
             mouth.start()

@@ -7,10 +7,9 @@ here with other limits, and restored at the end of the module."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -20,7 +19,15 @@ from livekit import rtc
 from tests.live.sipp_runner import Call, hung_up_by_peer
 from tests.live_services import ApiProcess, WorkerProcess
 from tests.support.speech import phone_ulaw
-from tests.telephony.conftest import Directory, PhoneCall, end_call
+from tests.telephony.conftest import (
+    Directory,
+    call_started,
+    end_call,
+    events_of,
+    greeted,
+    hold_call,
+    until,
+)
 
 pytestmark = pytest.mark.live
 LIMITS = {"AGENT_MAX_CALLS": "1", "IDLE_PROMPT_SECONDS": "6", "MAX_CALL_SECONDS_SIP": "40"}
@@ -38,39 +45,9 @@ def ensure(worker: WorkerProcess, **env: str) -> None:
         worker.restart(**env)
 
 
-def _events(record: dict, kind: str) -> list[dict]:
-    return [e["data"] for e in record["events"] if e["kind"] == kind]
-
-
-def greeted(record: dict) -> bool:
-    """The greeting was played out (its transcript is written once it was spoken)."""
-    return any(d["role"] == "assistant" for d in _events(record, "transcript"))
-
-
-async def _until(check: Callable[[], Awaitable[object] | object], what: str,
-                 timeout: float = 60) -> object:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        await asyncio.sleep(0.3)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
 def _record(directory: Directory, number: str, known: set[str], check, what: str,  # type: ignore[no-untyped-def]
             timeout: float = 60) -> dict:
     return directory.wait_for_call(number, check, what, known, timeout)
-
-
-async def _call(phone, number: str, hold_ms: int = 120_000) -> asyncio.Task[PhoneCall]:  # type: ignore[no-untyped-def]
-    """A phone call that stays on the line until the far side hangs up (end_call)."""
-    task = asyncio.create_task(phone(Call(number, ending=hung_up_by_peer(hold_ms)),
-                                     timeout=hold_ms / 1000 + 30))
-    await asyncio.sleep(0)
-    return task
 
 
 class BrowserCaller:
@@ -102,17 +79,17 @@ async def test_calls_that_arrive_before_a_worker_registers_are_answered_when_it_
     assert ready.status_code == 503 and ready.json()["checks"]["agents"].startswith("error")
     number = directory.numbers["sales"]
     known = {c["id"] for c in directory.calls_to(number)}
-    ringing = await _call(phone, number)
+    ringing = await hold_call(phone, number)
     browser = BrowserCaller(api_server)
     room = await browser.join()
     try:
         await asyncio.sleep(3)  # both callers wait: nobody is there to answer
         assert not browser.agent_here()
         worker.restart()
-        await _until(browser.agent_here, "an agent in the browser call")
+        await until(browser.agent_here, "an agent in the browser call")
         record = await asyncio.to_thread(
             _record, directory, number, known, greeted, "the phone call answered")
-        assert _events(record, "answered_after_wait")
+        assert events_of(record, "answered_after_wait")
         await end_call(lk, record["room_name"])
         call = await ringing
         assert call.result.returncode == 0, call.result.stdout[-2000:]
@@ -129,22 +106,22 @@ async def _closed(directory: Directory, call_id: str) -> dict:
         record = await asyncio.to_thread(directory.call, call_id)
         return record if record["status"] == "ended" else None
 
-    return await _until(ended, f"record {call_id} closed")  # type: ignore[return-value]
+    return await until(ended, f"record {call_id} closed")  # type: ignore[return-value]
 
 
 async def _answered_call(directory: Directory, phone, number: str):  # type: ignore[no-untyped-def]
     known = {c["id"] for c in directory.calls_to(number)}
-    ringing = await _call(phone, number)
+    ringing = await hold_call(phone, number)
     record = await asyncio.to_thread(_record, directory, number, known, greeted,
                                      "an answered call")
     return ringing, record, known
 
 
 def _job_pid(worker: WorkerProcess, room: str) -> int:
-    for line in worker.log_text().splitlines():
-        if line.startswith("{") and room in line and '"call started' in line:
-            return int(json.loads(line)["pid"])
-    raise AssertionError(f"no job process logged for {room}")
+    started = call_started(worker, room)
+    if started is None:
+        raise AssertionError(f"no job process logged for {room}")
+    return int(started["pid"])
 
 
 async def test_a_killed_job_process_leaves_a_closed_record_and_the_caller_a_new_agent(
@@ -159,7 +136,7 @@ async def test_a_killed_job_process_leaves_a_closed_record_and_the_caller_a_new_
         _record, directory, number, known | {first["id"]},
         lambda r: r["parent_call_id"] == first["id"] and greeted(r),
         "a new agent on the same call")
-    assert resumed["room_name"] == first["room_name"] and _events(resumed, "resumed")
+    assert resumed["room_name"] == first["room_name"] and events_of(resumed, "resumed")
     await end_call(lk, first["room_name"])
     assert (await ringing).result.returncode == 0
 
@@ -192,14 +169,14 @@ async def test_a_caller_the_full_worker_turns_away_is_answered_when_a_line_frees
                       timeout=30)
     assert busy.status_code == 503 and busy.json()["error"] == "busy"
     assert int(busy.headers["Retry-After"]) > 0
-    waiting = await _call(phone, number)
+    waiting = await hold_call(phone, number)
     await asyncio.sleep(6)  # the second caller rings: turned away, no agent, no record yet
     assert not [c for c in directory.calls_to(number) if c["id"] not in known | {first["id"]}]
     await end_call(lk, first["room_name"])  # the first caller hangs up: a line frees
     answered = await asyncio.to_thread(
         _record, directory, number, known | {first["id"]},
         greeted, "the waiting caller answered")
-    assert _events(answered, "answered_after_wait")[0]["waited_seconds"] >= 6
+    assert events_of(answered, "answered_after_wait")[0]["waited_seconds"] >= 6
     await end_call(lk, answered["room_name"])
     for call in (await ringing, await waiting):
         assert call.result.returncode == 0
