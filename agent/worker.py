@@ -48,7 +48,9 @@ from core.pii import mask_number, redact_numbers
 from sip.handoff import HANDOFF_ATTRIBUTE
 
 LOOP_BLOCK_ENV = "LIVEKIT_AGENTS_LOOP_BLOCK_WARN_MS"
-SIMULTANEOUS_JOIN = 2.0  # seconds: another agent still here after this joined with us
+SETTLE_SECONDS = 30.0  # how long an agent that joined with us may take to stay or leave
+ANSWERING = "cc.answering"  # attribute of an agent that stays in its room
+_settling: set[asyncio.Task[None]] = set()
 # no STT: turns arrive as text (lk.chat) or DTMF, audio from the caller is not analysed
 TURN_HANDLING_TEXT: dict[str, Any] = {"turn_detection": "manual",
                                       "interruption": {"mode": "vad"}}
@@ -132,7 +134,7 @@ async def entrypoint(ctx: JobContext) -> None:
     # without speech-to-text nothing listens to the caller: do not receive (decode) the audio
     await ctx.connect(auto_subscribe=AutoSubscribe.SUBSCRIBE_ALL if voice or records
                       else AutoSubscribe.SUBSCRIBE_NONE)
-    if _another_agent_answers(ctx):
+    if await _another_agent_answers(ctx):
         return
     participant = await ctx.wait_for_participant()
     info = _caller_info(participant)
@@ -245,11 +247,13 @@ def _record_redispatch(meta: dict[str, Any], state: CallState) -> None:
         state.recorder.update(parent_call_id=str(previous)[:32])
 
 
-def _another_agent_answers(ctx: JobContext) -> bool:
+async def _another_agent_answers(ctx: JobContext) -> bool:
     """A room gets one agent. The API dispatches again when no agent joined in time
-    (app/supervision); should the first one arrive after all, the newcomer leaves: at once
-    if it finds an agent there; if two joined together (each saw the other arrive), the
-    one with the greater identity leaves."""
+    (app/supervision); should the first one arrive after all, the newcomer leaves at once if
+    it finds an agent there. An agent that stays says so (attribute ANSWERING); two that both
+    stayed (each joined before seeing the other) settle it by identity: the greater leaves.
+    An agent never leaves because another merely joined: that one may be a newcomer about to
+    leave, however long a loaded machine takes to show it gone."""
     me = ctx.room.local_participant.identity
 
     def is_agent(p: rtc.RemoteParticipant) -> bool:
@@ -259,16 +263,25 @@ def _another_agent_answers(ctx: JobContext) -> bool:
         log.warning("another agent already answers this room; leaving")
         ctx.shutdown(reason="another agent answers this room")
         return True
+    await ctx.room.local_participant.set_attributes({ANSWERING: "1"})
 
-    def tie_break(identity: str) -> None:
-        if identity in ctx.room.remote_participants and identity < me:
-            log.warning("another agent joined this room with this one; leaving")
-            ctx.shutdown(reason="another agent answers this room")
+    async def settle(other: rtc.RemoteParticipant) -> None:
+        for _ in range(int(SETTLE_SECONDS / 0.2)):
+            if other.identity not in ctx.room.remote_participants:
+                return  # it left: it saw us
+            if other.attributes.get(ANSWERING) == "1":  # it stays too: joined together
+                if other.identity < me:
+                    log.warning("another agent joined this room with this one; leaving")
+                    ctx.shutdown(reason="another agent answers this room")
+                return
+            await asyncio.sleep(0.2)
 
     @ctx.room.on("participant_connected")
     def _on_join(p: rtc.RemoteParticipant) -> None:
-        if is_agent(p):  # a newcomer that saw us leaves by itself within moments
-            asyncio.get_running_loop().call_later(SIMULTANEOUS_JOIN, tie_break, p.identity)
+        if is_agent(p):
+            task = asyncio.create_task(settle(p), name="one-agent-per-room")
+            _settling.add(task)
+            task.add_done_callback(_settling.discard)
 
     return False
 

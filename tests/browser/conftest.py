@@ -10,6 +10,7 @@ import wave
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from playwright.sync_api import BrowserContext, Playwright, sync_playwright
 
@@ -41,6 +42,24 @@ def playwright_driver() -> Iterator[Playwright]:
         yield p
 
 
+def _wav(path: Path, samples: np.ndarray, rate: int = 48000) -> Path:
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes((samples * 32767).astype("<i2").tobytes())
+    return path
+
+
+@pytest.fixture
+def beeping_microphone(tmp_path: Path) -> str:
+    """Chromium flag for a microphone that beeps (150 ms of 440 Hz each second), for a test
+    that needs the caller's side to carry sound without words."""
+    t = np.arange(48000) / 48000
+    beep = np.where(t < 0.15, 0.3 * np.sin(2 * np.pi * 440 * t), 0.0)
+    return f"{FAKE_AUDIO_FILE}={_wav(tmp_path / 'beeps.wav', beep)}"
+
+
 @pytest.fixture
 def launch_browser(playwright_driver: Playwright, tmp_path: Path
                    ) -> Iterator[Callable[..., BrowserContext]]:
@@ -50,12 +69,7 @@ def launch_browser(playwright_driver: Playwright, tmp_path: Path
     The page's origin (plain http on the test address) is marked secure so getUserMedia
     exists, as it does on https or localhost."""
     contexts: list[BrowserContext] = []
-    silence = tmp_path / "silence.wav"
-    with wave.open(str(silence), "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(48000)
-        wav.writeframes(b"\0\0" * 48000)
+    silence = _wav(tmp_path / "silence.wav", np.zeros(48000))
 
     def launch(origin: str, extra_flags: list[str] | None = None,
                drop_flags: list[str] | None = None) -> BrowserContext:

@@ -25,8 +25,8 @@ from tests.support import recordings
 pytestmark = pytest.mark.live
 
 
-def open_call_page(launch_browser, server) -> Page:  # type: ignore[no-untyped-def]
-    context = launch_browser(server.base_url)
+def open_call_page(launch_browser, server, flags=None) -> Page:  # type: ignore[no-untyped-def]
+    context = launch_browser(server.base_url, flags)
     page = context.new_page()
     page.on("console", lambda msg: print(f"[browser {msg.type}] {msg.text}"))
     page.on("pageerror", lambda err: print(f"[browser pageerror] {err}"))
@@ -213,15 +213,16 @@ def _record(room: str) -> CallRecord | None:
 
 
 def test_call_sales_handoff_to_complaints_and_hang_up(live_stack, api_server, agent_worker,
-                                                      launch_browser, personas):
+                                                      launch_browser, personas,
+                                                      beeping_microphone):
     """Sales records its calls: the recording has the consent line first, both sides (the
-    caller's side is Chromium's fake microphone: a beep a second), lasts the call and goes on
+    caller's side is a fake microphone that beeps once a second), lasts the call and goes on
     after the handoff to complaints (which does not record)."""
     sarah = personas.resolve("sales").welcome_for("ar")
     mohammed = personas.resolve("complaints").welcome_for("ar")
     api = api_server.client()
     with recordings.recording(api, "sales"):
-        page = open_call_page(launch_browser, api_server)
+        page = open_call_page(launch_browser, api_server, [beeping_microphone])
         room = start_call(page, "sales", "ar")
         _handoff_to_complaints_and_hang_up(page, room, agent_worker, sarah, mohammed)
     detail = api.get(f"/api/v1/calls/{_record(room).id}").json()
