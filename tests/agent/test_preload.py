@@ -43,7 +43,7 @@ print(json.dumps({
 
 def _run_probe(env: dict[str, str]) -> dict:
     out = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True,
-                         text=True, timeout=120)
+                         text=True, timeout=300)  # espeak-ng on a busy 2-core box
     assert out.returncode == 0, out.stderr[-2000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -63,7 +63,7 @@ def test_preload_speaks_every_welcome_line_and_leaves_no_connection(settings: Se
 def test_preload_without_a_database_still_imports(settings: Settings, tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/missing/cc.db"}
     out = subprocess.run([sys.executable, "-c", "import agent.preload"], env=env,
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "preload incomplete: OperationalError" in out.stderr
 
