@@ -1,8 +1,8 @@
 // Live view: calls in progress and callers waiting, today's counters, the workers' load,
 // pushed by the server (server-sent events, /console/api/live/stream) every few seconds.
 import { h, badge, table } from './dom.js';
-import { t, tOr, formatDuration, formatTime } from './i18n.js';
-import { get } from './api.js';
+import { t, tOr, formatDuration, formatTime, language } from './i18n.js';
+import { all, get } from './api.js';
 
 export const NAV = 'live';
 const COUNTERS = ['calls_now', 'waiting', 'answered_today', 'handed_over_today',
@@ -16,8 +16,11 @@ function counters(values) {
     h('div', { 'data-counter': 'load' }, h('dt', {}, t('live.load')), h('dd', {}, load)));
 }
 
+let names = {}; // department slug -> its names per language
+
 function callRow(call) {
-  const department = tOr(`dept.${call.department}`, call.department || '-');
+  const own = names[call.department] || {};
+  const department = own[language()] || own.en || call.department || '-';
   return h('tr', { 'data-call-id': call.id || '', 'data-room': call.room || '',
                    'data-state': call.state },
     h('td', {}, call.id ? h('a', { href: `#/calls/${call.id}` }, call.caller) : call.caller),
@@ -62,6 +65,7 @@ function midnight() {
 export async function render(container) {
   container.append(h('h2', {}, t('live.title')), h('p', { class: 'muted' }, t('app.loading')));
   const dayStart = midnight();
+  names = Object.fromEntries((await all('/api/v1/departments')).map((d) => [d.slug, d.display_name]));
   show(container, await get('/console/api/live', { day_start: dayStart }));
   const stream = new EventSource(
     `/console/api/live/stream?day_start=${encodeURIComponent(dayStart)}`);
