@@ -121,4 +121,4 @@ def test_page_is_served_with_a_strict_policy(browser: TestClient) -> None:
     assert "default-src 'self'" in resp.headers["content-security-policy"]
     assert resp.headers["x-frame-options"] == "DENY"
     assert ADMIN_KEY not in resp.text
-    assert browser.get("/console/static/console.js").status_code == 200
+    assert browser.get("/console/static/js/main.js").status_code == 200
