@@ -159,3 +159,29 @@ def test_every_page_is_labelled_and_accessible(api_server, launch_browser, langu
         assert unnamed == [], f"{view}: {unnamed}"
         no_serious_violations(page, f"{view} ({language})")
         screenshot(page, f"{view.replace('/', '-')}-{language}")
+
+
+def test_callbacks_are_marked_done_and_cancelled(api_server, launch_browser):
+    with api_server.client() as api:
+        sales = next(d for d in api.get("/api/v1/departments").json()["items"]
+                     if d["slug"] == "sales")
+        made = [api.post("/api/v1/callbacks", json={
+            "number": f"+44207946077{i}", "department_id": sales["id"], "language": "ar",
+            "reason": f"console test {i}", "earliest_at": "2026-01-01T00:00:00Z"}).json()
+            for i in (1, 2)]
+    page = open_console(launch_browser(api_server.base_url), api_server.base_url)
+    sign_in(page)
+    page.goto(f"{api_server.base_url}/console#/callbacks")
+    done, cancelled = (page.locator(f"#callbacks tr[data-callback='{c['id']}']") for c in made)
+    expect(done).to_have_attribute("data-due", "true")
+    expect(done).to_contain_text("***0771")
+    assert "+442079460771" not in page.content()
+    done.get_by_role("button", name="Mark the callback to ***0771 done").click()
+    expect(done).to_have_count(0)  # the list shows pending ones
+    cancelled.get_by_role("button", name="Cancel the callback to ***0772").click()
+    expect(cancelled).to_have_count(0)
+    page.get_by_label("Status").select_option("done")
+    expect(done.locator(".badge")).to_have_attribute("data-value", "done")
+    with api_server.client() as api:
+        assert [api.get(f"/api/v1/callbacks/{c['id']}").json()["status"] for c in made] == [
+            "done", "cancelled"]

@@ -25,7 +25,8 @@ function describe(kind, data) {
 
 function facts(call) {
   const items = [
-    ['call.caller', mask(call.caller)], ['call.number', call.called_number || '-'],
+    ['call.caller', h('bdi', { dir: 'ltr' }, mask(call.caller))],
+    ['call.number', h('bdi', { dir: 'ltr' }, call.called_number || '-')],
     ['call.department', call.first_department === call.current_department
       ? call.first_department : `${call.first_department} → ${call.current_department}`],
     ['call.language', tOr(`lang.${call.language}`, call.language)],
@@ -36,8 +37,8 @@ function facts(call) {
     ['call.outcome', call.outcome ? badge(call.outcome) : '-'],
     ['call.endReason', call.end_reason || '-'],
   ];
-  return h('dl', { class: 'counters', id: 'call-facts' },
-    items.map(([key, value]) => h('div', {}, h('dt', {}, t(key)), h('dd', { class: 'small' }, value))));
+  return h('dl', { class: 'counters facts', id: 'call-facts' },
+    items.map(([key, value]) => h('div', {}, h('dt', {}, t(key)), h('dd', {}, value))));
 }
 
 function links(call) {
@@ -53,7 +54,7 @@ export async function render(container, id) {
   const call = await get(`/api/v1/calls/${encodeURIComponent(id)}`);
   const lines = call.events.filter((e) => e.kind === 'transcript');
   const timeline = call.events.filter((e) => e.kind !== 'transcript');
-  container.append(
+  container.append(...[
     h('p', {}, h('a', { href: '#/history' }, t('call.back'))),
     h('h2', {}, t('call.title', { time: formatTime(call.started_at) })),
     facts(call),
@@ -80,5 +81,5 @@ export async function render(container, id) {
           h('p', { class: 'line', 'data-role': e.data.role, dir: 'auto' },
             h('span', { class: 'who' }, t(`call.role.${e.data.role}`)),
             h('span', { class: 'text' }, e.data.text))))
-          : h('p', { class: 'muted' }, t('call.noTranscript')))));
+          : h('p', { class: 'muted' }, t('call.noTranscript'))))].filter(Boolean));
 }

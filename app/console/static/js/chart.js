@@ -27,7 +27,7 @@ function hourLabel(iso) {
 function departmentChart(department, series, hours, top) {
   const W = 760, H = 160, left = 34, bottom = 22, bw = (W - left) / hours.length;
   const title = t('chart.for', { department });
-  const chart = svg('svg', { viewBox: `0 0 ${W} ${H + bottom}`, role: 'img',
+  const chart = svg('svg', { viewBox: `0 0 ${W} ${H + bottom}`, role: 'img', dir: 'ltr',
                              'aria-label': title, 'data-department': department });
   chart.append(svg('line', { x1: left, y1: H, x2: W, y2: H, stroke: '#767676' }),
     svg('text', { x: 2, y: 12, 'font-size': 11, fill: '#1b1b1b' }, String(top)));

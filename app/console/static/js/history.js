@@ -21,7 +21,7 @@ function row(call) {
   return h('tr', { 'data-call-id': call.id },
     h('td', {}, h('a', { href: `#/calls/${call.id}` }, formatTime(call.started_at))),
     h('td', {}, mask(call.caller)),
-    h('td', {}, call.called_number || '-'),
+    h('td', { dir: 'ltr' }, call.called_number || '-'),
     h('td', {}, call.first_department === call.current_department ? call.first_department
       : `${call.first_department} → ${call.current_department}`),
     h('td', {}, tOr(`lang.${call.language}`, call.language)),
