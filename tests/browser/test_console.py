@@ -60,7 +60,7 @@ def test_console_journey(live_stack, api_server, agent_worker, launch_browser, a
     no_serious_violations(page, "sign-in")
     page.fill("#admin_key", "not-the-key")
     page.click("#sign-in-form button[type=submit]")
-    expect(page.locator("#admin_key-error")).to_contain_text("wrong admin key")
+    expect(page.locator("#admin_key-error")).to_have_text("That is not the admin key.")
     sign_in(page)
     # the session is an HttpOnly cookie: no script sees it, nothing is kept in storage
     assert "cc_console" not in page.evaluate("document.cookie")
@@ -159,6 +159,12 @@ def test_every_page_is_labelled_and_accessible(api_server, launch_browser, langu
         assert unnamed == [], f"{view}: {unnamed}"
         no_serious_violations(page, f"{view} ({language})")
         screenshot(page, f"{view.replace('/', '-')}-{language}")
+        # a tablet held upright: the page fits its width (wide tables scroll in their box)
+        page.set_viewport_size({"width": 768, "height": 1024})
+        expect(page.locator(ready)).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 768, view
+        screenshot(page, f"{view.replace('/', '-')}-{language}-tablet")
+        page.set_viewport_size({"width": 1100, "height": 800})
 
 
 def test_callbacks_are_marked_done_and_cancelled(api_server, launch_browser):

@@ -78,5 +78,10 @@ export async function render(container) {
       get('/console/api/live').catch(() => {}); // its 401 shows the sign-in form
     }
   });
-  return () => stream.close();
+  // "today" is fixed per stream: open a new one when the browser's day changes
+  const tomorrow = new Date(dayStart);
+  tomorrow.setDate(tomorrow.getDate() + 1);
+  const rollover = setTimeout(() => window.dispatchEvent(new HashChangeEvent('hashchange')),
+                              tomorrow.getTime() - Date.now() + 1000);
+  return () => { stream.close(); clearTimeout(rollover); };
 }

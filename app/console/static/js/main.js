@@ -3,6 +3,7 @@
 import { get, post, del, setCsrfToken, whenSignedOut } from './api.js';
 import { preferredLanguage, setLanguage, t, language } from './i18n.js';
 import { onSubmit } from './forms.js';
+import { h } from './dom.js';
 import * as live from './live.js';
 import * as history from './history.js';
 import * as call from './call.js';
@@ -30,8 +31,13 @@ function showSignIn() {
   $('admin_key').focus();
 }
 
+// Each render gets an element of its own: a view still loading when the next one starts
+// fills a detached element, and whatever it started (the live stream) is stopped at once.
+let generation = 0;
+
 async function render() {
   if (!signedIn) return;
+  const mine = ++generation;
   if (stopView) { stopView(); stopView = null; }
   const hash = location.hash || '#/live';
   const [pattern, view] = ROUTES.find(([p]) => p.test(hash)) || ROUTES[0];
@@ -40,10 +46,20 @@ async function render() {
     if (a.dataset.view === view.NAV) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   });
-  const container = $('view');
-  container.replaceChildren();
+  const container = document.createElement('div');
   container.dataset.view = view.NAV;
-  stopView = (await view.render(container, ...params)) || null;
+  $('view').replaceChildren(container);
+  let stop = null;
+  try {
+    stop = await view.render(container, ...params);
+  } catch (error) {
+    if (error.status === undefined) throw error;
+    if (error.status !== 401) {
+      container.append(h('p', { class: 'form-error', role: 'alert' }, error.message));
+    }
+  }
+  if (mine === generation) stopView = stop || null;
+  else if (stop) stop();
 }
 
 function enter(session) {
@@ -65,7 +81,15 @@ async function start() {
   });
   whenSignedOut(showSignIn);
   onSubmit($('sign-in-form'), async (data) => {
-    const session = await post('/console/session', { admin_key: data.get('admin_key') });
+    let session;
+    try {
+      session = await post('/console/session', { admin_key: data.get('admin_key') });
+    } catch (error) { // the API's reasons, in the page's language
+      if (error.status === 401) error.message = t('signIn.wrongKey');
+      if (error.status === 429) error.message = t('signIn.tooMany');
+      if (error.status === 422) Object.assign(error, { field: 'admin_key', message: t('signIn.empty') });
+      throw error;
+    }
     $('admin_key').value = '';
     enter(session);
   });
