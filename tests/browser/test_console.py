@@ -6,6 +6,7 @@ page; screenshots go to test-artifacts/console-*.png."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -191,3 +192,50 @@ def test_callbacks_are_marked_done_and_cancelled(api_server, launch_browser):
     with api_server.client() as api:
         assert [api.get(f"/api/v1/callbacks/{c['id']}").json()["status"] for c in made] == [
             "done", "cancelled"]
+
+
+def test_configuration_errors_at_their_fields_and_a_saved_change(api_server, launch_browser):
+    with api_server.client() as api:
+        reception = next(d for d in api.get("/api/v1/departments").json()["items"]
+                         if d["slug"] == "reception")
+    page = open_console(launch_browser(api_server.base_url), api_server.base_url)
+    sign_in(page)
+    page.goto(f"{api_server.base_url}/console#/config/departments")
+    form = page.locator("#department-form[data-slug=reception]")
+    line = form.get_by_label("Human line (tel: or sip:)")
+    line.fill("nonsense")
+    form.get_by_role("button", name="Save").click()
+    expect(form.locator(".field-error[data-field=human_transfer_target]")).to_be_visible()
+    expect(line).to_have_attribute("aria-invalid", "true")
+    line.fill(reception["human_transfer_target"] or "")
+    voices = form.get_by_label("Voices (JSON: provider → language → voice)")
+    voices.fill("{not json")
+    form.get_by_role("button", name="Save").click()
+    expect(form.locator(".field-error[data-field=voices]")).to_have_text("Not valid JSON.")
+    expect(form.locator(".field-error")).to_have_count(1)  # the earlier one is gone
+    screenshot(page, "department-error")
+    page.reload()  # the form as stored again
+    try:
+        welcome = form.get_by_label("Welcome line (English)")
+        welcome.fill(reception["welcome"]["en"] + " (console test)")
+        form.get_by_role("button", name="Save").click()
+        expect(page.locator("#status")).to_have_text("Saved.")
+        with api_server.client() as api:
+            stored = api.get(f"/api/v1/departments/{reception['id']}").json()
+        assert stored["welcome"] == {**reception["welcome"],
+                                     "en": reception["welcome"]["en"] + " (console test)"}
+        assert {k: v for k, v in stored.items() if k not in ("welcome", "updated_at")} == {
+            k: v for k, v in reception.items() if k not in ("welcome", "updated_at")}
+    finally:
+        with api_server.client() as api:
+            api.patch(f"/api/v1/departments/{reception['id']}",
+                      json={"welcome": reception["welcome"]}).raise_for_status()
+
+    page.goto(f"{api_server.base_url}/console#/config/trunks")
+    trunk = page.locator("#add-trunk")
+    trunk.get_by_label("Name").fill("console-bad-trunk")
+    trunk.get_by_label("Allowed addresses (inbound, comma separated)").fill("not-an-address")
+    trunk.get_by_role("button", name="Add a trunk").click()
+    expect(trunk.locator(".field-error")).to_have_attribute(
+        "data-field", re.compile(r"^allowed_addresses"))
+    expect(page.locator("#trunks tr[data-trunk=console-bad-trunk]")).to_have_count(0)
