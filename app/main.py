@@ -15,6 +15,7 @@ from app.callbacks.routes import router as callbacks_router
 from app.callbacks.scheduler import run_periodically as place_callbacks
 from app.calls.retention import purge_periodically
 from app.calls.routes import router as calls_router
+from app.console import routes as console
 from app.departments.routes import router as departments_router
 from app.errors import install_error_handlers
 from app.hours.routes import router as hours_router
@@ -72,7 +73,8 @@ def create_app(*, background: bool = False, settings: Settings | None = None) ->
         description="Admin API for departments (and their business hours), routing examples, "
         "knowledge, phone numbers, SIP trunks, call records (summaries, outcomes, "
         "recordings), callbacks and webhook subscriptions; browser-call tokens; test-call "
-        "page. Every error is "
+        "page; the supervisor console (/console), whose session cookie the admin API also "
+        "accepts. Every error is "
         'JSON `{"error", "detail", "field"}`. The events this API POSTs to webhook '
         "subscribers are under `webhooks`, with how they are signed.",
     )
@@ -90,6 +92,7 @@ def create_app(*, background: bool = False, settings: Settings | None = None) ->
                    webhooks_router, sip_router, livekit_webhook_router):
         application.include_router(router)
     application.include_router(token_router)
+    console.install(application)  # /console: the supervisor console
     webhook_docs.install(application)  # the events, under the document's `webhooks`
     web.install(application)  # /, /call, /static (keep last: it mounts /static)
     openapi.install(application, document_auth(settings.token_requires_auth),

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     # larger request bodies are refused with 413 before they are read (texts have their own
     # bounds: 422); the largest real body, a department with long prompts, is far below
     api_max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Supervisor console (/console): a sign-in (with the admin key) lasts this long; the live
+    # view's event stream sends a fresh picture every CONSOLE_LIVE_SECONDS
+    console_session_hours: float = Field(default=12, gt=0, le=24 * 30)
+    console_live_seconds: float = Field(default=2.0, ge=0.2, le=60)
 
     # Browser test calls: POST /api/v1/token (and /api/token), the /call page
     livekit_public_url: str | None = None  # URL browsers reach LiveKit on; default LIVEKIT_URL

@@ -32,12 +32,18 @@ class Capacity:
         return max(0, min(self.free_calls, self.max_browser_calls - self.browser_calls))
 
 
-def current_capacity(db: Session, settings: Settings) -> Capacity:
+def live_workers(db: Session, settings: Settings) -> list[Worker]:
     """Workers of this deployment's agent name that beat recently and are not draining."""
     since = utcnow() - timedelta(seconds=settings.worker_heartbeat_seconds * MISSED_BEATS)
-    rows = db.scalars(select(Worker).where(Worker.agent_name == settings.agent_name,
-                                           Worker.seen_at >= since,
-                                           Worker.draining.is_(False))).all()
+    return list(db.scalars(select(Worker).where(Worker.agent_name == settings.agent_name,
+                                                Worker.seen_at >= since,
+                                                Worker.draining.is_(False))
+                           .order_by(Worker.started_at)))
+
+
+def current_capacity(db: Session, settings: Settings) -> Capacity:
+    """What the live workers (live_workers) can take, together."""
+    rows = live_workers(db, settings)
     max_calls = sum(w.max_calls for w in rows)
     return Capacity(workers=len(rows), max_calls=max_calls,
                     active_calls=sum(w.active_calls for w in rows),

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from app.deps import SessionDep, SettingsDep, require_admin
+from app.deps import SessionDep, SettingsDep, require_admin_key
 from app.errors import ErrorBody
 from app.seed import LANGUAGES
 from app.supervision.capacity import admit_browser_call
@@ -54,7 +54,7 @@ def require_auth_if_configured(
 ) -> None:
     """Public by default (the test page); TOKEN_REQUIRES_AUTH=true demands the admin key."""
     if settings.token_requires_auth:
-        require_admin(settings, credentials)
+        require_admin_key(settings, credentials)
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
