@@ -335,8 +335,9 @@ class Sampler(threading.Thread):
 
 def cpu_snapshot(bench: Bench) -> dict[str, float]:
     """CPU seconds used so far per component: every worker's tree (job processes included),
-    livekit-server, livekit-sip, the API, and the sipp phones (with espeak/sox for the caller
-    audio: children of this process, counted once reaped)."""
+    livekit-server, livekit-sip, the API, the sipp phones (with espeak/sox for the caller
+    audio: children of this process, counted once reaped) and this process (the callers'
+    RTP receivers)."""
     assert bench.stack is not None
     snap = {"worker": cpu_seconds([p for w in bench.workers if w.pid is not None
                                    for p in tree(w.pid)])}
@@ -347,4 +348,5 @@ def cpu_snapshot(bench: Bench) -> dict[str, float]:
         snap["API"] = cpu_seconds(tree(bench.api.pid))
     t = os.times()
     snap["sipp phones"] = t.children_user + t.children_system
+    snap["bench ears"] = t.user + t.system  # this process: RTP receivers, sampling
     return snap
