@@ -25,7 +25,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-from bench.harness import Bench, Sampler, cpu_snapshot, pss_mb, rss_mb, tree
+from bench.harness import Bench, Sampler, Service, cpu_snapshot, pss_mb, rss_mb, tree
 from bench.phone import CallTiming, attach_server_logs, caller_number, dial_many
 from bench.tables import markdown_table, percentile
 from bench.turns import Turn, dtmf_turns, events_by_room
@@ -133,12 +133,11 @@ def report(levels: list[Level]) -> str:
     return "### Density (N simultaneous SIP calls, one box)\n\n" + markdown_table(headers, rows)
 
 
-async def _wait_warm(bench: Bench, idle: int, timeout: float = 120) -> None:
-    """Until the worker logged `idle` initialized job processes/runners (bounded)."""
-    assert bench.worker is not None
+async def wait_warm(worker: Service, idle: int, timeout: float = 120) -> None:
+    """Until `worker` logged `idle` initialized job processes/runners (bounded)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        text = bench.worker.log_text()
+        text = worker.log_text()
         if text.count('"process initialized"') + text.count('"job runner initialized"') >= idle:
             break
         await asyncio.sleep(0.5)
@@ -156,7 +155,8 @@ async def measure(bench: Bench, configs: list[str], ns: list[int], probe: list[i
             # a fresh worker per level, its warm pool sized for this N where configured
             env = {k: v.format(n=n) for k, v in CONFIGS[config].items()}
             bench.restart_worker(AGENT_MAX_CALLS=str(n + 10), **env)
-            await _wait_warm(bench, int(env.get("AGENT_IDLE_PROCESSES", "0")))
+            assert bench.worker is not None
+            await wait_warm(bench.worker, int(env.get("AGENT_IDLE_PROCESSES", "0")))
             run += 1
             level = await run_level(bench, config, n, run, dtmf_after, hold)
             levels.append(level)

@@ -28,12 +28,13 @@ import asyncio
 import dataclasses
 import json
 import math
+import os
 import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bench.density import prime_dispatch
+from bench.density import prime_dispatch, wait_warm
 from bench.harness import Bench, Sampler, cpu_snapshot, pss_mb, tree
 from bench.phone import CallTiming, attach_server_logs, caller_number, dial_many
 from bench.tables import markdown_table, percentile
@@ -45,6 +46,7 @@ DEFAULT_TARGETS = [5, 10, 15, 20, 25, 30]
 COMPONENTS = {"worker": "worker", "livekit-server": "server", "livekit-sip": "sip",
               "API": "API", "sipp phones": "sipp", "bench ears": "ears"}
 IDLE_SECONDS = 5.0
+WARM_PROCESSES = os.cpu_count() or 1  # livekit's default idle processes
 
 
 # ---------------------------------------------------------------- pure (tests/bench)
@@ -180,7 +182,8 @@ async def ramp(bench: Bench, workers: int, targets: list[int], hold: float, wind
                first_run: int = 0) -> list[Level]:
     # livekit-agents' own admission stays out of the way: AGENT_MAX_CALLS above the target
     bench.start_workers(workers, AGENT_MAX_CALLS=str(max(targets) + 10))
-    await asyncio.sleep(3)
+    for worker in bench.workers:  # livekit's warm pool: CPU count (2) processes each
+        await wait_warm(worker, WARM_PROCESSES)
     levels: list[Level] = []
     for i, target in enumerate(targets):
         plan = plan_level(target, hold, window, arrivals, seed=target)
@@ -247,7 +250,7 @@ def scale_out(ramps: dict[int, list[Level]], max_p95_ms: float) -> str:
         best = good[-1] if good else None
         failed = next((lv for lv in levels if not lv.holds(max_p95_ms)), None)
         rows.append([
-            workers, best.plan.target if best else 0, best.peak if best else 0,
+            workers, best.plan.target if best else None, best.peak if best else None,
             _ms(best.answer_ms(95)) if best else None,
             (best.cpu.get("worker", 0.0) / best.call_minutes) if best and best.call_minutes
             else None,
