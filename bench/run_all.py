@@ -53,7 +53,7 @@ def main() -> None:
     p.add_argument("--sizes", default="10,100,1000", help="provisioning sizes")
     p.add_argument("--voice-levels", default="1,4", help="voice turns: calls at once per level")
     p.add_argument("--voice-calls", type=int, default=5, help="voice turns: calls per level")
-    p.add_argument("--steady-targets", default="5,10,15,20,25,30",
+    p.add_argument("--steady-targets", default="2,4,6,8,10,15,20,25,30",
                    help="steady state: concurrent calls aimed at per level (ramp stops at "
                    "the first level with answer p95 > 2 s or a dropped call)")
     p.add_argument("--steady-hold", type=float, default=45.0, help="steady state: s per call")

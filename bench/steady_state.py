@@ -41,7 +41,7 @@ from bench.tables import markdown_table, percentile
 from bench.turns import Turn, dtmf_turns, events_by_room
 from tests.live.sipp_runner import Call, dtmf, pause
 
-DEFAULT_TARGETS = [5, 10, 15, 20, 25, 30]
+DEFAULT_TARGETS = [2, 4, 6, 8, 10, 15, 20, 25, 30]
 # cpu_snapshot's components, and their short names in the tables
 COMPONENTS = {"worker": "worker", "livekit-server": "server", "livekit-sip": "sip",
               "API": "API", "sipp phones": "sipp", "bench ears": "ears"}
@@ -179,9 +179,12 @@ async def run_level(bench: Bench, plan: Plan, run: int, hold: float,
 
 async def ramp(bench: Bench, workers: int, targets: list[int], hold: float, window: float,
                dtmf_after_ms: int, max_p95_ms: float, arrivals: str,
-               first_run: int = 0) -> list[Level]:
+               first_run: int = 0, stt: str = "") -> list[Level]:
     # livekit-agents' own admission stays out of the way: AGENT_MAX_CALLS above the target
-    bench.start_workers(workers, AGENT_MAX_CALLS=str(max(targets) + 10))
+    env = {"AGENT_MAX_CALLS": str(max(targets) + 10)}
+    if stt:
+        env["STT_PROVIDER"] = stt
+    bench.start_workers(workers, **env)
     for worker in bench.workers:  # livekit's warm pool: CPU count (2) processes each
         await wait_warm(worker, WARM_PROCESSES)
     levels: list[Level] = []
@@ -208,7 +211,8 @@ def _share(part: float, whole: float) -> float | None:
     return 100 * part / whole if whole else None
 
 
-def report(levels: list[Level], hold: float, window: float, arrivals: str) -> str:
+def report(levels: list[Level], hold: float, window: float, arrivals: str,
+           stt: str = "") -> str:
     rows, idle = [], []
     for lv in levels:
         answered = [c for c in lv.calls if c.answered_at is not None]
@@ -233,7 +237,8 @@ def report(levels: list[Level], hold: float, window: float, arrivals: str) -> st
                "greeting gaps", "gap ms p95", "greeting silence ms p50",
                *(f"CPU {short}" for short in COMPONENTS.values()), "PSS MB/call"]
     return (f"### Steady state, {levels[0].workers if levels else 0} worker(s) ({arrivals} "
-            f"arrivals for {window:.0f} s per level, each call held {hold:.0f} s)\n\n"
+            f"arrivals for {window:.0f} s per level, each call held {hold:.0f} s, "
+            f"STT_PROVIDER={stt or 'default'})\n\n"
             + markdown_table(headers, rows, digits=1)
             + "\n\n`CPU x`: CPU seconds per call-minute held (level total over the level's "
             "call-minutes; `sipp` and `ears` are the callers). `greeting gaps`: packets "
@@ -267,9 +272,11 @@ def scale_out(ramps: dict[int, list[Level]], max_p95_ms: float) -> str:
 def run(rates: list[int] | None = None, hold_seconds: float = 45.0,
         window_seconds: float = 120.0, workers: list[int] | None = None,
         dtmf_after_ms: int = 5000, max_p95_ms: float = 2000.0,
-        arrivals: str = "uniform") -> str:
+        arrivals: str = "uniform", stt: str = "") -> str:
     """`rates`: the levels, as target calls held at once (rate = target x 60 / hold per
-    minute). One ramp per entry of `workers` (e.g. [1, 2]: one worker, then two)."""
+    minute). One ramp per entry of `workers` (e.g. [1, 2]: one worker, then two). `stt`:
+    the workers' STT_PROVIDER ("": the product's default, local speech-to-text with VAD on
+    every call; "none": keys and text only)."""
     targets = rates or DEFAULT_TARGETS
     tables, ramps = [], {}
     with Bench("steady", rtp_ports=2000) as bench:
@@ -277,14 +284,15 @@ def run(rates: list[int] | None = None, hold_seconds: float = 45.0,
         for n in workers or [1]:
             try:
                 levels = asyncio.run(ramp(bench, n, targets, hold_seconds, window_seconds,
-                                          dtmf_after_ms, max_p95_ms, arrivals, run_no))
+                                          dtmf_after_ms, max_p95_ms, arrivals, run_no,
+                                          stt))
             except Exception as exc:  # keep the tables of the ramps that finished
                 tables.append(f"### Steady state, {n} worker(s): FAILED: "
                               f"{type(exc).__name__}: {exc}")
                 break
             run_no += len(levels)
             ramps[n] = levels
-            tables.append(report(levels, hold_seconds, window_seconds, arrivals))
+            tables.append(report(levels, hold_seconds, window_seconds, arrivals, stt))
     if len(ramps) > 1:
         tables.append(scale_out(ramps, max_p95_ms))
     return "\n\n".join(tables)
@@ -302,10 +310,12 @@ def main() -> None:
     p.add_argument("--max-p95", type=float, default=2000.0,
                    help="a level fails above this answer p95 (ms)")
     p.add_argument("--arrivals", choices=["uniform", "poisson"], default="uniform")
+    p.add_argument("--stt", default="", help="the workers' STT_PROVIDER (default: the "
+                   "product's, local speech-to-text with VAD per call; none: keys only)")
     args = p.parse_args()
     ints = lambda text: [int(x) for x in text.split(",") if x]  # noqa: E731
     print(run(ints(args.targets), args.hold, args.window, ints(args.workers), args.dtmf_after,
-              args.max_p95, args.arrivals), flush=True)
+              args.max_p95, args.arrivals, args.stt), flush=True)
 
 
 if __name__ == "__main__":
