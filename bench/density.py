@@ -22,12 +22,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import threading
 import time
 from dataclasses import dataclass, field
 
-from bench.harness import Bench, cpu_seconds, pss_mb, rss_mb, tree
+from bench.harness import Bench, Sampler, Service, cpu_snapshot, pss_mb, rss_mb, tree
 from bench.phone import CallTiming, attach_server_logs, caller_number, dial_many
 from bench.tables import markdown_table, percentile
 from bench.turns import Turn, dtmf_turns, events_by_room
@@ -63,42 +61,6 @@ class Level:
         return self.answered == self.n
 
 
-class Sampler(threading.Thread):
-    """Peak memory of the worker's process tree, sampled every `interval` seconds (reading
-    smaps_rollup of ~50 processes costs the kernel real time: at 0.5 s it took ~15 % of a
-    core from the calls being measured)."""
-
-    def __init__(self, pid: int, interval: float = 2.0) -> None:
-        super().__init__(daemon=True)
-        self.pid, self.interval = pid, interval
-        self.peak_rss = self.peak_pss = 0.0
-        self.peak_procs = 0
-        self._halt = threading.Event()
-
-    def run(self) -> None:
-        while not self._halt.is_set():
-            pids = tree(self.pid)
-            self.peak_rss = max(self.peak_rss, rss_mb(pids))
-            self.peak_pss = max(self.peak_pss, pss_mb(pids))
-            self.peak_procs = max(self.peak_procs, len(pids))
-            self._halt.wait(self.interval)
-
-    def stop(self) -> None:
-        self._halt.set()
-        self.join(timeout=10)
-
-
-def _cpu_snapshot(bench: Bench) -> dict[str, float]:
-    assert bench.stack is not None and bench.worker is not None
-    snap = {"worker": cpu_seconds(tree(bench.worker.pid))}
-    for proc in bench.stack.processes:
-        if proc.pid is not None and proc.name in ("livekit-server", "livekit-sip"):
-            snap[proc.name] = cpu_seconds([proc.pid])
-    t = os.times()  # sipp (and espeak/sox for the caller audio): children of this process
-    snap["sipp phones"] = t.children_user + t.children_system
-    return snap
-
-
 # livekit-server v1.13.5 pkg/agent/client.go: which agent names have workers is cached for a
 # minute and dropped whenever a worker registers; refreshing it is a 5 s multi-RPC, and while
 # it runs every dispatch lookup holds one of 50 dispatcher slots (3 per SIP call: room,
@@ -126,7 +88,7 @@ async def run_level(bench: Bench, config: str, n: int, run: int, dtmf_after: int
     calls = [Call(bench.numbers["reception"], caller=caller_number(i, run),
                   steps=[pause(dtmf_after), dtmf("1"), pause(hold)]) for i in range(n)]
     sampler = Sampler(bench.worker.pid)
-    cpu0 = _cpu_snapshot(bench)
+    cpu0 = cpu_snapshot(bench)
     started = time.monotonic()
     sampler.start()
     try:
@@ -135,7 +97,7 @@ async def run_level(bench: Bench, config: str, n: int, run: int, dtmf_after: int
     finally:
         sampler.stop()
     level.seconds = time.monotonic() - started
-    cpu1 = _cpu_snapshot(bench)
+    cpu1 = cpu_snapshot(bench)
     level.cpu = {k: 100 * (cpu1[k] - cpu0.get(k, 0.0)) / level.seconds for k in cpu1}
     level.peak_rss, level.peak_pss, level.peak_procs = \
         sampler.peak_rss, sampler.peak_pss, sampler.peak_procs
@@ -171,12 +133,11 @@ def report(levels: list[Level]) -> str:
     return "### Density (N simultaneous SIP calls, one box)\n\n" + markdown_table(headers, rows)
 
 
-async def _wait_warm(bench: Bench, idle: int, timeout: float = 120) -> None:
-    """Until the worker logged `idle` initialized job processes/runners (bounded)."""
-    assert bench.worker is not None
+async def wait_warm(worker: Service, idle: int, timeout: float = 120) -> None:
+    """Until `worker` logged `idle` initialized job processes/runners (bounded)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        text = bench.worker.log_text()
+        text = worker.log_text()
         if text.count('"process initialized"') + text.count('"job runner initialized"') >= idle:
             break
         await asyncio.sleep(0.5)
@@ -194,7 +155,8 @@ async def measure(bench: Bench, configs: list[str], ns: list[int], probe: list[i
             # a fresh worker per level, its warm pool sized for this N where configured
             env = {k: v.format(n=n) for k, v in CONFIGS[config].items()}
             bench.restart_worker(AGENT_MAX_CALLS=str(n + 10), **env)
-            await _wait_warm(bench, int(env.get("AGENT_IDLE_PROCESSES", "0")))
+            assert bench.worker is not None
+            await wait_warm(bench.worker, int(env.get("AGENT_IDLE_PROCESSES", "0")))
             run += 1
             level = await run_level(bench, config, n, run, dtmf_after, hold)
             levels.append(level)

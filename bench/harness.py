@@ -10,6 +10,7 @@ import json
 import os
 import secrets
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -135,6 +136,7 @@ class Bench:
         self.stack: LocalStack | None = None
         self.api: Service | None = None
         self.worker: Service | None = None
+        self.more_workers: list[Service] = []  # beyond the first, same agent name
         self.speech: Service | None = None
         self.db_url = ""
         self.numbers: dict[str, str] = {}
@@ -153,10 +155,11 @@ class Bench:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for svc in (self.worker, self.api, self.speech):
+        for svc in (*self.more_workers, self.worker, self.api, self.speech):
             if svc is not None:
                 svc.stop()
         self.worker = self.api = self.speech = None
+        self.more_workers = []
         if self.stack is not None:
             self.stack.stop()
             self.stack = None
@@ -179,6 +182,23 @@ class Bench:
         self.worker = start_worker(self.env(**extra),
                                    self.dir / f"worker-{self._worker_runs}.log", module)
         return self.worker
+
+    def start_workers(self, n: int, module: str = "bench.worker", **extra: str) -> list[Service]:
+        """`n` fresh workers with the same agent name (livekit-server hands each job to the
+        least loaded one): the first is `self.worker`, the others `self.more_workers`."""
+        for svc in self.more_workers:
+            svc.stop()
+        self.more_workers = []
+        self.restart_worker(module, **extra)
+        for _ in range(n - 1):
+            self._worker_runs += 1
+            self.more_workers.append(start_worker(
+                self.env(**extra), self.dir / f"worker-{self._worker_runs}.log", module))
+        return self.workers
+
+    @property
+    def workers(self) -> list[Service]:
+        return [w for w in (self.worker, *self.more_workers) if w is not None]
 
     @property
     def sip_log(self) -> Path:
@@ -285,3 +305,48 @@ def cpu_seconds(pids: list[int]) -> float:
         fields = stat.rsplit(")", 1)[1].split()
         total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
     return total / CLK_TCK
+
+
+class Sampler(threading.Thread):
+    """Peak memory of the process trees under `roots` (the workers), sampled every `interval`
+    seconds (reading smaps_rollup of ~50 processes costs the kernel real time: at 0.5 s it
+    took ~15 % of a core from the calls being measured)."""
+
+    def __init__(self, roots: int | list[int], interval: float = 2.0) -> None:
+        super().__init__(daemon=True)
+        self.roots = [roots] if isinstance(roots, int) else list(roots)
+        self.interval = interval
+        self.peak_rss = self.peak_pss = 0.0
+        self.peak_procs = 0
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            pids = [p for root in self.roots for p in tree(root)]
+            self.peak_rss = max(self.peak_rss, rss_mb(pids))
+            self.peak_pss = max(self.peak_pss, pss_mb(pids))
+            self.peak_procs = max(self.peak_procs, len(pids))
+            self._halt.wait(self.interval)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join(timeout=10)
+
+
+def cpu_snapshot(bench: Bench) -> dict[str, float]:
+    """CPU seconds used so far per component: every worker's tree (job processes included),
+    livekit-server, livekit-sip, the API, the sipp phones (with espeak/sox for the caller
+    audio: children of this process, counted once reaped) and this process (the callers'
+    RTP receivers)."""
+    assert bench.stack is not None
+    snap = {"worker": cpu_seconds([p for w in bench.workers if w.pid is not None
+                                   for p in tree(w.pid)])}
+    for proc in bench.stack.processes:
+        if proc.pid is not None and proc.name in ("livekit-server", "livekit-sip"):
+            snap[proc.name] = cpu_seconds([proc.pid])
+    if bench.api is not None and bench.api.pid is not None:
+        snap["API"] = cpu_seconds(tree(bench.api.pid))
+    t = os.times()
+    snap["sipp phones"] = t.children_user + t.children_system
+    snap["bench ears"] = t.user + t.system  # this process: RTP receivers, sampling
+    return snap

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.harness import HOST, sip_events, worker_events
+from bench.rtp_quality import Greeting, greeting_quality, rtp_loss
 from livekit_stack import LocalStack
 from tests.live.rtp_capture import open_ear
 from tests.live.sipp_runner import Call, make_caller_audio, place_call
@@ -50,6 +51,10 @@ class CallTiming:
     first_packet_at: float | None = None
     first_loud_at: float | None = None
     heard_seconds: float = 0.0
+    ended_at: float | None = None  # BYE sent or received (sipp's trace)
+    rtp_expected: int = 0  # downlink packets, first to last sequence number
+    rtp_lost: int = 0
+    greeting: Greeting | None = None  # when dial_many was told when the caller speaks up
     # filled from the servers' logs
     room: str | None = None
     job_request_at: float | None = None
@@ -73,7 +78,7 @@ class CallTiming:
 
 
 async def _one(stack: LocalStack, call: Call, workdir: Path, audio: Path,
-               timeout: float) -> CallTiming:
+               timeout: float, greeting_within: float | None = None) -> CallTiming:
     workdir.mkdir(parents=True, exist_ok=True)
     shutil.copy(audio, workdir / "caller.ulaw")
     transport, ear, port = await open_ear(HOST)
@@ -94,25 +99,38 @@ async def _one(stack: LocalStack, call: Call, workdir: Path, audio: Path,
         elif direction == "received" and first.startswith("SIP/2.0 200") \
                 and timing.answered_at is None:
             timing.answered_at = at
+        elif first.startswith("BYE") and timing.ended_at is None:
+            timing.ended_at = at
     if ear.first_packet_at is not None:
         timing.first_packet_at = ear.first_packet_at + MONO_TO_EPOCH
     if ear.first_loud_at is not None:
         timing.first_loud_at = ear.first_loud_at + MONO_TO_EPOCH
     timing.heard_seconds = ear.heard_seconds()
+    timing.rtp_expected, timing.rtp_lost = rtp_loss([seq for _, seq in ear.arrivals])
+    if greeting_within is not None and ear.first_loud_at is not None \
+            and timing.answered_at is not None:
+        until = timing.answered_at - MONO_TO_EPOCH + greeting_within
+        timing.greeting = greeting_quality([at for at, _ in ear.arrivals], ear.loud_times,
+                                           ear.first_loud_at, until)
     return timing
 
 
 async def dial_many(stack: LocalStack, calls: list[Call], workdir: Path, *,
-                    stagger: float = 0.0, timeout: float = 120) -> list[CallTiming]:
-    """Place `calls` concurrently (one sipp each), starting one every `stagger` seconds."""
+                    stagger: float = 0.0, timeout: float = 120,
+                    offsets: list[float] | None = None,
+                    greeting_within: float | None = None) -> list[CallTiming]:
+    """Place `calls` concurrently (one sipp each), starting one every `stagger` seconds, or
+    each at its offset (seconds from now) in `offsets`. With `greeting_within` (seconds after
+    the 200 OK: when the caller stops just listening), each call's greeting is measured."""
     workdir.mkdir(parents=True, exist_ok=True)
     audio = workdir / "caller.ulaw"
     if not audio.exists():
         audio = make_caller_audio(workdir)
 
     async def later(i: int, call: Call) -> CallTiming:
-        await asyncio.sleep(i * stagger)
-        return await _one(stack, call, workdir / f"call-{i:03d}", audio, timeout)
+        await asyncio.sleep(offsets[i] if offsets is not None else i * stagger)
+        return await _one(stack, call, workdir / f"call-{i:03d}", audio, timeout,
+                          greeting_within)
 
     return list(await asyncio.gather(*(later(i, c) for i, c in enumerate(calls))))
 

@@ -17,6 +17,7 @@ from bench import (
     provisioning,
     recording,
     speech_accuracy,
+    steady_state,
     token_throughput,
     turn_overhead,
     voice_turn,
@@ -52,8 +53,16 @@ def main() -> None:
     p.add_argument("--sizes", default="10,100,1000", help="provisioning sizes")
     p.add_argument("--voice-levels", default="1,4", help="voice turns: calls at once per level")
     p.add_argument("--voice-calls", type=int, default=5, help="voice turns: calls per level")
+    p.add_argument("--steady-targets", default="2,4,6,8,10,15,20,25,30",
+                   help="steady state: concurrent calls aimed at per level (ramp stops at "
+                   "the first level with answer p95 > 2 s or a dropped call)")
+    p.add_argument("--steady-hold", type=float, default=45.0, help="steady state: s per call")
+    p.add_argument("--steady-window", type=float, default=120.0,
+                   help="steady state: s of arrivals per level")
+    p.add_argument("--steady-workers", default="1,2",
+                   help="steady state: one ramp per worker count (scale-out table)")
     p.add_argument("--only", default="", help="comma-separated subset: answer,turn,density,"
-                   "provisioning,token,voice,speech,recording,warm")
+                   "steady,provisioning,token,voice,speech,recording,warm")
     p.add_argument("--warm-calls", type=int, default=5, help="warm transfers to measure")
     args = p.parse_args()
     ints = lambda text: [int(x) for x in text.split(",") if x]  # noqa: E731
@@ -66,6 +75,8 @@ def main() -> None:
         "warm": lambda: warm_transfer.run(args.warm_calls),
         "density": lambda: density.run(args.configs.split(","), ints(args.n),
                                        ints(args.probe)),
+        "steady": lambda: steady_state.run(ints(args.steady_targets), args.steady_hold,
+                                           args.steady_window, ints(args.steady_workers)),
         "voice": lambda: voice_turn.run(ints(args.voice_levels), args.voice_calls),
         "speech": lambda: speech_accuracy.run(),
     }

@@ -59,6 +59,8 @@ class CallerEar(asyncio.DatagramProtocol):
     loud_times: list[float] = field(default_factory=list)
     # (arrival time, samples) of every PCMU packet: which tones were heard when
     timeline: list[tuple[float, np.ndarray]] = field(default_factory=list)
+    # (arrival time, RTP sequence number) of every packet: loss and gaps (bench/rtp_quality.py)
+    arrivals: list[tuple[float, int]] = field(default_factory=list)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -70,6 +72,7 @@ class CallerEar(asyncio.DatagramProtocol):
         pt, payload = parsed
         now = time.monotonic()
         self.packets += 1
+        self.arrivals.append((now, struct.unpack_from("!H", data, 2)[0]))
         self.payload_types.add(pt)
         self.peer = self.peer or addr
         self.first_packet_at = self.first_packet_at or now
