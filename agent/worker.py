@@ -170,6 +170,8 @@ async def entrypoint(ctx: JobContext) -> None:
     metrics = state.metrics = CallMetrics(state, None if meta.get("previous_call_id")
                                           else _arrived_at(ctx.job.room))
     _record_redispatch(meta, state)
+    if meta.get("unassigned"):  # a trusted trunk's catch-all: the number has no department
+        state.record("unassigned_number")
     state.recording = await recording.prepare(state, settings)
     carried, greeting = callback_call.begin(state, callback) if callback else \
         await _claim_handoff(participant, state)

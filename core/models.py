@@ -123,12 +123,18 @@ class Trunk(Timestamped, Base):
     address: Mapped[str | None] = mapped_column(String(255), default=None)
     transport: Mapped[str | None] = mapped_column(String(8), default=None)
     outbound_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # inbound, trusted (addresses or digest auth) only: calls to a number that has no
+    # department go to this department; NULL: they are never answered (sip/unassigned.py)
+    unassigned_department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"), default=None)
     # reconciliation with LiveKit
     livekit_id: Mapped[str | None] = mapped_column(String(64), default=None)
     sync_status: Mapped[str] = mapped_column(String(16), default="pending")
     sync_error: Mapped[str | None] = mapped_column(Text, default=None)
 
     numbers: Mapped[list[PhoneNumber]] = relationship(back_populates="trunk")
+    unassigned_department: Mapped[Department | None] = relationship(
+        foreign_keys=[unassigned_department_id])
 
 
 class PhoneNumber(Timestamped, Base):
@@ -207,7 +213,7 @@ class CallEvent(Base):
     # transfer_succeeded | transfer_failed | callback_requested | hours_checked |
     # callback_created | callback_attempted | callback_answered | callback_failed |
     # warm_transfer_* (started, dialled, answered, briefed, connected, failed, ended) |
-    # ended | error
+    # unassigned_number | ended | error
     kind: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 

@@ -89,6 +89,10 @@ def delete(session: Session, dept: Department) -> None:
         numbers = ", ".join(sorted(n.e164 for n in dept.numbers))
         raise Conflict(f"department '{dept.slug}' still has numbers ({numbers}); move or delete "
                        "them first", field="department_id")
+    catching = session.scalar(select(Trunk.id).where(Trunk.unassigned_department_id == dept.id))
+    if catching is not None:
+        raise Conflict(f"department '{dept.slug}' answers unassigned numbers on trunk "
+                       f"{catching}; change the trunk first", field="department_id")
     session.delete(dept)
     session.flush()
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
-from app.limits import MAX_LIST_ITEMS, length_of, text
+from app.limits import MAX_LIST_ITEMS, Id, length_of, text
 from app.numbers.e164 import check_length
 from app.numbers.schemas import E164
 from app.pagination import UtcDateTime
@@ -39,6 +39,10 @@ Address = Annotated[str, AfterValidator(_network),
                     Field(json_schema_extra={"format": NETWORK_FORMAT})]
 Addresses = Annotated[list[Address], Field(max_length=MAX_LIST_ITEMS)]
 CallerIds = Annotated[list[E164], Field(max_length=MAX_LIST_ITEMS)]
+UNASSIGNED = ("Calls through this trunk to a number that has no department go to this "
+              "department (a catch-all). Only for a trunk that identifies its carrier "
+              "(allowed_addresses or digest auth). None: such calls are never answered "
+              "(livekit-sip's flood protection; README, \"Numbers that are not provisioned\")")
 
 
 class InboundTrunkCreate(BaseModel):
@@ -50,6 +54,7 @@ class InboundTrunkCreate(BaseModel):
         default_factory=list, description="Carrier IPs/CIDRs allowed to call in")
     auth_username: Username = Field(None, description="SIP digest auth user")
     auth_password: Password = Field(None, description="Write-only")
+    unassigned_department_id: Id | None = Field(None, description=UNASSIGNED)
 
 
 class OutboundTrunkCreate(BaseModel):
@@ -83,6 +88,7 @@ class TrunkUpdate(BaseModel):
     address: Host = None
     transport: Transport = None
     outbound_numbers: CallerIds = None
+    unassigned_department_id: Id | None = Field(None, description=UNASSIGNED)
 
 
 class TrunkOut(BaseModel):
@@ -96,6 +102,7 @@ class TrunkOut(BaseModel):
     transport: str | None
     outbound_numbers: list[str]
     numbers: list[str] = Field(description="Inbound: E.164 numbers routed through this trunk")
+    unassigned_department_id: int | None = Field(description=UNASSIGNED)
     livekit_id: str | None
     sync_status: Literal["pending", "synced"]
     sync_error: str | None

@@ -2,7 +2,8 @@
 address (the request schemas say so per direction); username and password go together.
 A change that the trunk as it is cannot take (a field of the other direction, half of the
 digest auth) is a 409. Numbers on a deleted trunk fall back to the managed default inbound
-trunk."""
+trunk. A catch-all department for unassigned numbers needs a trunk that identifies its
+carrier: anonymous traffic to unknown numbers keeps livekit-sip's flood protection."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, DomainError, Invalid, NotFound, UnknownReference
 from app.pagination import PageParams, paginate
 from app.trunks.schemas import TrunkCreate, TrunkOut, TrunkUpdate
 from core.encryption import SecretBox
-from core.models import Trunk
+from core.models import Department, Trunk
 
 OUTBOUND_ONLY = ("address", "transport", "outbound_numbers")
-INBOUND_ONLY = ("allowed_addresses",)
+INBOUND_ONLY = ("allowed_addresses", "unassigned_department_id")
+CATCH_ALL = "unassigned_department_id"
 
 
 def to_out(trunk: Trunk) -> TrunkOut:
@@ -28,7 +30,8 @@ def to_out(trunk: Trunk) -> TrunkOut:
         has_auth=bool(trunk.auth_password_encrypted), address=trunk.address,
         transport=trunk.transport,
         outbound_numbers=trunk.outbound_numbers or [],
-        numbers=sorted(n.e164 for n in trunk.numbers), livekit_id=trunk.livekit_id,
+        numbers=sorted(n.e164 for n in trunk.numbers),
+        unassigned_department_id=trunk.unassigned_department_id, livekit_id=trunk.livekit_id,
         sync_status=trunk.sync_status, sync_error=trunk.sync_error,  # type: ignore[arg-type]
         created_at=trunk.created_at, updated_at=trunk.updated_at)
 
@@ -80,6 +83,28 @@ def _check_change(direction: str, changes: dict[str, Any], merged: dict[str, Any
                        f"change would leave only one", field=missing)
 
 
+def _check_catch_all(session: Session, v: dict[str, Any], untrusted: type[DomainError],
+                     own_id: int | None = None) -> None:
+    """The trunk's catch-all department must exist (409), the trunk must identify its carrier
+    (`untrusted`: 422 for a new trunk, 409 for a change), and no other trunk may have one:
+    livekit-server accepts one trunk that takes any called number (409)."""
+    department_id = v.get(CATCH_ALL)
+    if department_id is None:
+        return
+    if session.get(Department, department_id) is None:
+        raise UnknownReference(f"{CATCH_ALL}: no department with id {department_id}",
+                               field=CATCH_ALL)
+    if not (v.get("allowed_addresses") or v.get("auth_username")):
+        raise untrusted(f"{CATCH_ALL}: only a trunk that identifies its carrier "
+                        "(allowed_addresses or digest auth) may answer calls to unassigned "
+                        "numbers", field=CATCH_ALL)
+    other = session.scalar(select(Trunk.id).where(Trunk.unassigned_department_id.is_not(None),
+                                                  Trunk.id != (own_id or 0)))
+    if other is not None:
+        raise Conflict(f"{CATCH_ALL}: trunk {other} already takes calls to unassigned numbers; "
+                       "LiveKit allows one such trunk", field=CATCH_ALL)
+
+
 def _check_name_free(session: Session, name: str, own_id: int | None = None) -> None:
     other = session.scalar(select(Trunk.id).where(Trunk.name == name))
     if other is not None and other != own_id:
@@ -92,6 +117,7 @@ def create(session: Session, data: TrunkCreate, box: SecretBox) -> Trunk:
         raise Invalid(f"{missing}: digest auth needs both username and password",
                       field=missing)
     _check_name_free(session, data.name)
+    _check_catch_all(session, values, Invalid)
     password = values.pop("auth_password")
     trunk = Trunk(**values, sync_status="pending")
     _store_password(trunk, password, box)
@@ -105,6 +131,8 @@ def update(session: Session, trunk: Trunk, data: TrunkUpdate, box: SecretBox) ->
     current = {name: getattr(trunk, name) for name in TrunkUpdate.model_fields
                if name != "auth_password"} | {"auth_password": trunk.auth_password_encrypted}
     _check_change(trunk.direction, changes, current | changes)
+    if trunk.direction == "inbound":
+        _check_catch_all(session, current | changes, Conflict, trunk.id)
     if "name" in changes:
         _check_name_free(session, changes["name"], trunk.id)
     if "auth_password" in changes:

@@ -45,6 +45,10 @@ def rule_key(e164: str) -> str:
     return f"number:{e164}"
 
 
+def unassigned_rule_key(trunk_id: int) -> str:
+    return f"unassigned:{trunk_key(trunk_id)}"
+
+
 @dataclass(frozen=True)
 class ManagedTrunk:
     """What every trunk we manage has: our key (in its metadata), a name, digest auth."""
@@ -81,7 +85,7 @@ class OutboundTrunk(ManagedTrunk):
 class DispatchRule:
     key: str
     name: str
-    number: str
+    number: str  # "": any called number (a trunk's catch-all for unassigned numbers)
     department: str
     trunk_key: str | None  # None: applies on any trunk (trunk-less numbers)
     agent_name: str
@@ -96,11 +100,13 @@ class DispatchRule:
 
     @property
     def attributes(self) -> dict[str, str]:
-        return {"department": self.department, "number": self.number}
+        return {"department": self.department, **({"number": self.number} if self.number
+                                                  else {"unassigned": "true"})}
 
     @property
     def agent_metadata(self) -> str:
-        return json.dumps({"department": self.department, "number": self.number})
+        extra = {} if self.number else {"unassigned": True}
+        return json.dumps({"department": self.department, "number": self.number, **extra})
 
 
 @dataclass
@@ -123,6 +129,11 @@ def _auth(trunk: Trunk, box: SecretBox) -> dict[str, str]:
 
 
 def _inbound(trunk: Trunk, numbers: list[str], box: SecretBox) -> InboundTrunk:
+    """A trunk with a catch-all department lists no numbers: livekit-server then gives it
+    every call from its carrier, and the trunk's number rules take precedence over its
+    catch-all rule (a rule naming the called number ranks above one that names none)."""
+    if trunk.unassigned_department_id is not None:
+        numbers = []
     return InboundTrunk(
         key=trunk_key(trunk.id), name=trunk.name, numbers=tuple(sorted(numbers)),
         allowed_addresses=tuple(sorted(trunk.allowed_addresses or [])),
@@ -144,7 +155,8 @@ def build_desired(session: Session, agent_name: str, box: SecretBox) -> DesiredS
     numbers = list(session.scalars(
         select(PhoneNumber).options(selectinload(PhoneNumber.department))
         .order_by(PhoneNumber.e164)))
-    trunks = list(session.scalars(select(Trunk).order_by(Trunk.id)))
+    trunks = list(session.scalars(select(Trunk).options(
+        selectinload(Trunk.unassigned_department)).order_by(Trunk.id)))
 
     by_trunk: dict[int, list[str]] = {}
     trunkless: list[str] = []
@@ -179,4 +191,12 @@ def build_desired(session: Session, agent_name: str, box: SecretBox) -> DesiredS
         state.rules.append(DispatchRule(
             key=rule_key(num.e164), name=f"{slug} {num.e164}", number=num.e164,
             department=slug, trunk_key=trunk, agent_name=agent_name))
+    for t in trunks:
+        catch_all = t.unassigned_department
+        if catch_all is not None and t.direction == "inbound" and trunk_key(t.id) in {
+                i.key for i in state.inbound}:
+            state.rules.append(DispatchRule(
+                key=unassigned_rule_key(t.id), name=f"{catch_all.slug} unassigned via {t.name}",
+                number="", department=catch_all.slug, trunk_key=trunk_key(t.id),
+                agent_name=agent_name))
     return state

@@ -44,7 +44,8 @@ def rule_info(d: DispatchRule, trunk_ids: list[str]) -> api.SIPDispatchRuleInfo:
     (An "individual" rule would put the caller's number in the room name, and livekit logs
     the room name on every line of the call.)"""
     return api.SIPDispatchRuleInfo(
-        name=d.name, metadata=d.metadata, numbers=[d.number], trunk_ids=trunk_ids,
+        name=d.name, metadata=d.metadata, numbers=[d.number] if d.number else [],
+        trunk_ids=trunk_ids,
         rule=api.SIPDispatchRule(dispatch_rule_callee=api.SIPDispatchRuleCallee(
             room_prefix=d.room_prefix, randomize=True)),
         attributes=d.attributes,

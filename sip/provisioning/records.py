@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.models import PhoneNumber, Trunk, utcnow
 from sip.provisioning.apply import Outcome
-from sip.provisioning.desired import DesiredState, rule_key, trunk_key
+from sip.provisioning.desired import DesiredState, rule_key, trunk_key, unassigned_rule_key
 
 
 def _set(row: PhoneNumber | Trunk, id_attr: str, livekit_id: str | None,
@@ -34,7 +34,8 @@ def record_outcome(session: Session, desired: DesiredState, outcome: Outcome) ->
         _set(num, "livekit_rule_id", rule_id, error or (None if rule_id else "not provisioned"))
     for trunk in session.scalars(select(Trunk)):
         key = trunk_key(trunk.id)
-        error = desired.skipped.get(key) or outcome.errors.get(key)
+        error = desired.skipped.get(key) or outcome.errors.get(key) or \
+            outcome.errors.get(unassigned_rule_key(trunk.id))  # its catch-all rule
         lk_id = outcome.ids.get(key)
         _set(trunk, "livekit_id", lk_id, error or (None if lk_id else "not provisioned"))
 

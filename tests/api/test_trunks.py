@@ -89,3 +89,35 @@ def test_deleting_a_trunk_moves_its_numbers_to_the_default(client: TestClient,
     db.expire_all()
     moved = db.get(PhoneNumber, num.id)
     assert moved.trunk_id is None and moved.sync_status == "pending"
+
+
+def test_a_trusted_trunk_may_send_unassigned_numbers_to_a_department(client: TestClient,
+                                                                     db: Session) -> None:
+    reception = factories.department(db)
+    catch_all = {**INBOUND, "unassigned_department_id": reception.id}
+    trunk = client.post("/api/v1/trunks", json=catch_all).json()
+    assert trunk["unassigned_department_id"] == reception.id
+    # only one trunk may take any called number (livekit-server refuses two)
+    assert_error(client.post("/api/v1/trunks", json={**catch_all, "name": "second"}), 409,
+                 "conflict", "unassigned_department_id")
+    # anonymous traffic to unknown numbers keeps livekit-sip's flood protection
+    anonymous = {"name": "anonymous", "direction": "inbound",
+                 "unassigned_department_id": reception.id}
+    assert_error(client.post("/api/v1/trunks", json=anonymous), 422, "invalid",
+                 "unassigned_department_id")
+    assert_error(client.patch(f"/api/v1/trunks/{trunk['id']}", json={
+        "allowed_addresses": [], "auth_username": None, "auth_password": None}), 409,
+        "conflict", "unassigned_department_id")
+    assert_error(client.post("/api/v1/trunks", json={
+        **INBOUND, "name": "unknown", "unassigned_department_id": 999_999}), 409,
+        "unknown_reference", "unassigned_department_id")
+    assert_error(client.post("/api/v1/trunks", json={
+        **OUTBOUND, "unassigned_department_id": reception.id}), 422, "invalid",
+        "unassigned_department_id")
+    # the department cannot go while it answers those calls
+    assert_error(client.delete(f"/api/v1/departments/{reception.id}"), 409, "conflict",
+                 "department_id")
+    cleared = client.patch(f"/api/v1/trunks/{trunk['id']}",
+                           json={"unassigned_department_id": None})
+    assert cleared.status_code == 200 and cleared.json()["unassigned_department_id"] is None
+    assert client.delete(f"/api/v1/departments/{reception.id}").status_code == 204

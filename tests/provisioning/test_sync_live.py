@@ -200,3 +200,33 @@ async def test_moving_a_number_between_trunks(api_client: httpx.AsyncClient, db:
         want = [ours[holder].sip_trunk_id] if target else []
         assert list((await managed_rules(lk))[num["e164"]].trunk_ids) == want
     assert (await sync_database(db, lk_settings)).writes == 0
+
+
+async def test_a_catch_all_trunk_takes_any_number_and_its_own_numbers_keep_their_rules(
+        api_client: httpx.AsyncClient, db: Session, lk: lkapi.LiveKitAPI,
+        lk_settings: Settings) -> None:
+    """livekit-server gives a trunk that lists no numbers every call from its carrier; the
+    rule naming the called number outranks the trunk's catch-all rule, which names none."""
+    reception, sales = factories.department(db), factories.department(db)
+    trunk = (await api_client.post("/api/v1/trunks", json={
+        "name": "carrier-catch-all", "direction": "inbound",
+        "allowed_addresses": ["192.0.2.20"], "unassigned_department_id": reception.id})).json()
+    num = await _add_number(api_client, sales.id, trunk_id=trunk["id"])
+    key = f"unassigned:{trunk_key(trunk['id'])}"
+
+    on_server = await managed_rules(lk)
+    catch_all = on_server[key]
+    assert (list(catch_all.numbers), list(catch_all.trunk_ids)) == ([], [trunk["livekit_id"]])
+    assert json.loads(catch_all.room_config.agents[0].metadata) == {
+        "department": reception.slug, "number": "", "unassigned": True}
+    assert catch_all.rule.dispatch_rule_callee.room_prefix == f"call-{reception.slug}"
+    assert list(on_server[num["e164"]].trunk_ids) == [trunk["livekit_id"]]
+    assert list((await managed_inbound(lk))[trunk_key(trunk["id"])].numbers) == []
+    again = await sync_database(db, lk_settings)
+    assert (again.writes, again.ok) == (0, True)
+
+    cleared = await api_client.patch(f"/api/v1/trunks/{trunk['id']}",
+                                     json={"unassigned_department_id": None})
+    assert cleared.json()["sync_status"] == "synced", cleared.text
+    assert key not in await managed_rules(lk)
+    assert list((await managed_inbound(lk))[trunk_key(trunk["id"])].numbers) == [num["e164"]]

@@ -20,8 +20,9 @@ async def outbound_trunks(lk: lkapi.LiveKitAPI) -> list[lkapi.SIPOutboundTrunkIn
 
 
 async def managed_rules(lk: lkapi.LiveKitAPI) -> dict[str, lkapi.SIPDispatchRuleInfo]:
-    """Our rules by the number they route."""
-    return {r.numbers[0]: r for r in await rules(lk) if managed_key(r.metadata)}
+    """Our rules by the number they route (a catch-all rule, which names none, by its key)."""
+    return {r.numbers[0] if r.numbers else managed_key(r.metadata): r  # type: ignore[misc]
+            for r in await rules(lk) if managed_key(r.metadata)}
 
 
 async def managed_inbound(lk: lkapi.LiveKitAPI) -> dict[str, lkapi.SIPInboundTrunkInfo]:

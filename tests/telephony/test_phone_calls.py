@@ -137,6 +137,37 @@ async def test_unprovisioned_number_is_never_answered(
 
 
 
+async def test_a_trusted_trunks_catch_all_answers_an_unassigned_number(
+    directory: Directory, phone, phone_stack
+) -> None:
+    """The operator trusts the carrier (its address) and asks for a catch-all: a call to a
+    number no department has is answered by reception, and its record says so."""
+    api = directory.api
+    reception = next(d for d in api.get("/api/v1/departments").json()["items"]
+                     if d["slug"] == "reception")
+    trunk = api.post("/api/v1/trunks", json={
+        "name": "trusted-carrier", "direction": "inbound",
+        "allowed_addresses": [phone_stack.cfg.host], "unassigned_department_id": reception["id"]})
+    assert trunk.status_code == 201 and trunk.json()["sync_status"] == "synced", trunk.text
+    number = "+442079460777"
+    try:
+        call = await phone(Call(number, steps=[pause(5000)]))
+        _ok(call)
+        assert call.ear.heard_seconds() >= 1.0  # Ahmed's greeting
+        record = directory.wait_for_call(number, lambda r: r["status"] == "ended", "the call")
+        assert (record["first_department"], record["called_number"]) == ("reception", number)
+        assert "unassigned_number" in _kinds(record)
+        # a number that has a department still reaches it through the same trunk
+        sales = directory.numbers["sales"]
+        known = {c["id"] for c in directory.calls_to(sales)}
+        _ok(await phone(Call(sales, steps=[pause(3000)])))
+        routed = directory.wait_for_call(sales, lambda r: r["status"] == "ended", "sales", known)
+        assert routed["first_department"] == "sales" and "unassigned_number" not in \
+            _kinds(routed)
+    finally:  # the unprovisioned-number policy holds again for the tests after this one
+        assert api.delete(f"/api/v1/trunks/{trunk.json()['id']}").status_code == 204
+
+
 async def test_number_on_a_digest_auth_trunk(directory: Directory, phone) -> None:
     """A trunk created through the admin API with digest auth: the carrier must authenticate."""
     api = directory.api
