@@ -60,12 +60,13 @@ class PersonaAgent(Agent):
         consent = None if state.greeted else await recording.begin(state, self.session)
         state.greeted = True
         log.info("%s (%s) on the line", self.persona.name("en"), self.persona.slug)
-        await self._announce_persona()
         if consent:
             self.session.say(consent, allow_interruptions=False)
         state.record("greeting" if self.greet else "language_confirmed",
                      department=self.persona.slug, language=self.language, text=text)
         self.session.say(text)
+        # a round trip to livekit-server: while the greeting is synthesised, not before it
+        await self._announce_persona()
 
     async def on_user_turn_completed(self, turn_ctx: llm.ChatContext,
                                      new_message: llm.ChatMessage) -> None:
