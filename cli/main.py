@@ -223,7 +223,9 @@ def _announce_when_ready(base: str, timeout: float = 180.0) -> None:
 @cli.command("eval")
 def evaluate(sweep: bool = typer.Option(False, help="Also evaluate other thresholds"),
              compare: bool = typer.Option(False, help="Also compare the classifiers measured"),
-             misses: bool = typer.Option(False, help="List every held-out phrasing missed")
+             misses: bool = typer.Option(False, help="List every held-out phrasing missed"),
+             held: list[str] = typer.Option(  # noqa: B008 (typer's way)
+                 [], "--set", help="Held-out set(s): v1, v2 (default: all)")
              ) -> None:
     """Evaluate routing and knowledge answers on the held-out phrasings (bench/data/) and
     print the tables (same as `python -m bench.nlu`; needs the repository's bench/)."""
@@ -234,6 +236,7 @@ def evaluate(sweep: bool = typer.Option(False, help="Also evaluate other thresho
         raise typer.Exit(2) from exc
     argv = [flag for flag, on in (("--sweep", sweep), ("--compare", compare),
                                   ("--misses", misses)) if on]
+    argv += [arg for name in held for arg in ("--set", name)]
     bench_nlu.main(argv, echo=typer.echo)
 
 

@@ -116,3 +116,43 @@ def test_0007_keeps_departments_cold_and_makes_the_example_hours_fact_live(
             assert conn.execute(hours).one().answers == {"en": "Open 8 to 8."}
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_0010_adds_the_second_batch_of_examples_and_variants_to_example_facts(
+        backend: str, request: pytest.FixtureRequest) -> None:
+    """A database made before the second batch gets its examples (none twice) and the new
+    question variants of the example facts; a fact the operator replaced is left alone."""
+    from app.seed import default_routing_examples
+
+    url = database_url(backend, request, "cc_migration_0010")
+    engine = make_engine(url)
+    batch2 = {r["text"] for r in default_routing_examples(("batch2",))}
+    count = select(func.count()).select_from(RoutingExample)
+    entry = select(KnowledgeEntry.questions).where(KnowledgeEntry.key == "address")
+    try:
+        upgrade("0009", url)
+        with engine.begin() as conn:
+            before = conn.scalar(count)
+            assert not batch2 & set(conn.scalars(select(RoutingExample.text)))
+            dept = conn.scalar(select(Department.id).where(Department.slug == "sales"))
+            conn.execute(insert(RoutingExample).values(  # the operator had one already
+                department_id=dept, language="ar",
+                text=next(r["text"] for r in default_routing_examples(("batch2",))
+                          if r["department"] == "sales" and r["language"] == "ar")))
+            seeded = conn.execute(entry).scalar_one()
+            conn.execute(update(KnowledgeEntry).where(KnowledgeEntry.key == "address")
+                         .values(questions={**seeded, "ar": seeded["ar"][:2]}))
+            conn.execute(update(KnowledgeEntry).where(KnowledgeEntry.key == "hours")
+                         .values(example=False, questions={"en": ["when are you open"]}))
+        upgrade("head", url)
+        with engine.connect() as conn:
+            assert conn.scalar(count) == before + len(batch2)
+            assert conn.execute(entry).scalar_one()["ar"] == seeded["ar"]
+            hours = select(KnowledgeEntry.questions).where(KnowledgeEntry.key == "hours")
+            assert conn.execute(hours).scalar_one() == {"en": ["when are you open"]}
+        downgrade("0009", url)
+        with engine.connect() as conn:
+            assert conn.scalar(count) == before
+    finally:
+        engine.dispose()

@@ -84,16 +84,22 @@ def _lines(text: str) -> list[str]:
             if line.strip() and not line.lstrip().startswith("#")]
 
 
-def default_routing_examples() -> list[dict[str, str]]:
-    """Seed routing examples: `routing/<slug>.<lang>.txt`, one phrasing per line, as rows
-    {"department": slug, "language": lang, "text": ...}."""
+ROUTING_BATCHES = ("", "batch2")  # routing/ (migration 0005), routing/batch2/ (0010)
+
+
+def default_routing_examples(batches: tuple[str, ...] = ROUTING_BATCHES
+                             ) -> list[dict[str, str]]:
+    """Seed routing examples: `routing[/<batch>]/<slug>.<lang>.txt`, one phrasing per line,
+    as rows {"department": slug, "language": lang, "text": ...}."""
     rows = []
-    folder = resources.files(__package__).joinpath("routing")
-    for dept in DEFAULT_DEPARTMENTS:
-        for lang in LANGUAGES:
-            text = folder.joinpath(f"{dept['slug']}.{lang}.txt").read_text(encoding="utf-8")
-            rows += [{"department": dept["slug"], "language": lang, "text": line}
-                     for line in _lines(text)]
+    for batch in batches:
+        folder = resources.files(__package__).joinpath("routing")
+        folder = folder.joinpath(batch) if batch else folder
+        for dept in DEFAULT_DEPARTMENTS:
+            for lang in LANGUAGES:
+                text = folder.joinpath(f"{dept['slug']}.{lang}.txt").read_text(encoding="utf-8")
+                rows += [{"department": dept["slug"], "language": lang, "text": line}
+                         for line in _lines(text)]
     return rows
 
 

@@ -74,7 +74,7 @@ def _seed() -> None:
     ids = dict(op.get_bind().execute(sa.select(departments.c.slug, departments.c.id)).all())
     rows = [{"department_id": ids[r["department"]], "language": r["language"], "text": r["text"],
              "created_at": now, "updated_at": now}
-            for r in default_routing_examples() if r["department"] in ids]
+            for r in default_routing_examples(("",)) if r["department"] in ids]
     if rows:
         op.bulk_insert(examples, rows)
     entries = [{"key": e["key"], "department_id": ids.get(e["department"]),

@@ -3,12 +3,13 @@ apart from what the product fits, and its counting rules are right."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from app.seed import default_knowledge, default_routing_examples
-from bench.nlu import NONE, Result, heldout
+from bench.nlu import NONE, SETS, Result, heldout
 from cli.main import cli
 from nlu.normalize import canonical
 
@@ -28,10 +29,10 @@ def test_the_held_out_set_is_big_enough_and_apart_from_the_examples() -> None:
     fitted = {canonical(r["text"]) for r in default_routing_examples()}
     fitted |= {canonical(q) for e in default_knowledge() for qs in e["questions"].values()
                for q in qs}
-    for language in ("ar", "en"):
-        items = heldout("routing", language) + heldout("knowledge", language)
-        assert len(heldout("routing", language)) >= 150
-        assert not {canonical(t) for _, t in items} & fitted
+    for held, language in itertools.product(SETS, ("ar", "en")):
+        items = heldout("routing", language, held) + heldout("knowledge", language, held)
+        assert len(heldout("routing", language, held)) >= 150
+        assert not {canonical(t) for _, t in items} & fitted, held
     for folder in PRODUCT:  # nothing the product runs reads the held-out files
         for path in (ROOT / folder).rglob("*.py"):
             assert "bench/data" not in path.read_text() and "heldout" not in path.read_text()
