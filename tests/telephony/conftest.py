@@ -4,6 +4,7 @@ to the live livekit-server), the agent worker running, sipp as the phone."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import time
@@ -108,6 +109,20 @@ def call_started(worker: WorkerProcess, room: str) -> dict | None:
         if line.startswith("{") and room in line and '"call started' in line:
             return dict(json.loads(line))
     return None
+
+
+async def logged_call(workers: list[WorkerProcess], room: str, timeout: float = 30
+                      ) -> list[dict]:
+    """The "call started" lines of `room` in the logs of `workers` (one per worker that took
+    it), waiting up to `timeout` for one: a job process's log lines reach the worker's log
+    through livekit's log forwarding, which on a loaded machine can lag behind the call's
+    record in the database."""
+    def lines() -> list[dict]:
+        return [line for w in workers if (line := call_started(w, room)) is not None]
+
+    with contextlib.suppress(AssertionError):
+        await until(lambda: asyncio.to_thread(lines), f"a worker's log of {room}", timeout)
+    return await asyncio.to_thread(lines)
 
 
 def greeted(record: dict) -> bool:

@@ -21,11 +21,11 @@ from tests.live_services import ApiProcess, WorkerProcess
 from tests.support.speech import phone_ulaw
 from tests.telephony.conftest import (
     Directory,
-    call_started,
     end_call,
     events_of,
     greeted,
     hold_call,
+    logged_call,
     until,
 )
 
@@ -117,11 +117,11 @@ async def _answered_call(directory: Directory, phone, number: str):  # type: ign
     return ringing, record, known
 
 
-def _job_pid(worker: WorkerProcess, room: str) -> int:
-    started = call_started(worker, room)
-    if started is None:
+async def _job_pid(worker: WorkerProcess, room: str) -> int:
+    started = await logged_call([worker], room)
+    if not started:
         raise AssertionError(f"no job process logged for {room}")
-    return int(started["pid"])
+    return int(started[0]["pid"])
 
 
 async def test_a_killed_job_process_leaves_a_closed_record_and_the_caller_a_new_agent(
@@ -129,7 +129,7 @@ async def test_a_killed_job_process_leaves_a_closed_record_and_the_caller_a_new_
     ensure(worker)
     number = directory.numbers["complaints"]
     ringing, first, known = await _answered_call(directory, phone, number)
-    os.kill(_job_pid(worker, first["room_name"]), signal.SIGKILL)
+    os.kill(await _job_pid(worker, first["room_name"]), signal.SIGKILL)
     lost = await _closed(directory, first["id"])
     assert lost["end_reason"] == "agent_lost" and lost["duration_seconds"] > 0
     resumed = await asyncio.to_thread(
