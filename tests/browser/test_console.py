@@ -22,6 +22,7 @@ from tests.browser.console_support import (
     unique_number,
 )
 from tests.browser.test_call_page import wait_for
+from tests.live_services import ApiProcess
 
 pytestmark = pytest.mark.live
 
@@ -264,3 +265,33 @@ def test_configuration_errors_at_their_fields_and_a_saved_change(api_server, lau
     expect(trunk.locator(".field-error")).to_have_attribute(
         "data-field", re.compile(r"^allowed_addresses"))
     expect(page.locator("#trunks tr[data-trunk=console-bad-trunk]")).to_have_count(0)
+    _catch_all_through_the_console(page, api_server, reception)
+
+
+def _catch_all_through_the_console(page: Page, api_server: ApiProcess, reception: dict) -> None:
+    """A trusted trunk added in the console sends unassigned numbers to Reception, then to
+    nobody again; the trunk is removed (a trunk listing no numbers takes every call from its
+    addresses on LiveKit, and the phone tests after this one need theirs)."""
+    trunk = page.locator("#add-trunk")
+    trunk.get_by_label("Name").fill("console-carrier")
+    trunk.get_by_label("Allowed addresses (inbound, comma separated)").fill("192.0.2.77")
+    trunk.get_by_role("button", name="Add a trunk").click()
+    catch_all = page.get_by_label(
+        "Who answers calls through console-carrier to numbers no department has")
+    try:
+        catch_all.select_option(label="Reception (reception)")
+        expect(page.locator("#trunks tr[data-trunk=console-carrier]")).to_contain_text("synced")
+        with api_server.client() as api:
+            stored = next(t for t in api.get("/api/v1/trunks").json()["items"]
+                          if t["name"] == "console-carrier")
+        assert stored["unassigned_department_id"] == reception["id"]
+        screenshot(page, "trunk-catch-all")
+        page.get_by_label("Who answers calls through console-carrier to numbers no department "
+                          "has").select_option(label="Not answered")
+        expect(page.get_by_label("Who answers calls through console-carrier to numbers no "
+                                 "department has")).to_have_value("")
+    finally:
+        with api_server.client() as api:
+            for t in api.get("/api/v1/trunks").json()["items"]:
+                if t["name"] == "console-carrier":
+                    api.delete(f"/api/v1/trunks/{t['id']}").raise_for_status()

@@ -61,8 +61,24 @@ async function numbersTab(panel) {
     h('h3', {}, t('config.addNumber')), form);
 }
 
+// An inbound trunk's catch-all: which department answers calls to numbers nobody has
+// (the API allows it for a trunk that identifies its carrier, and for one trunk).
+function catchAll(tr, deptOptions, reload) {
+  if (tr.direction !== 'inbound') return '-';
+  return select('unassigned_department_id', [['', t('config.notAnswered')], ...deptOptions],
+    tr.unassigned_department_id ?? '', {
+      'aria-label': t('config.unassignedOf', { name: tr.name }),
+      onchange: async (e) => {
+        const value = e.target.value ? Number(e.target.value) : null;
+        try { await patch(`/api/v1/trunks/${tr.id}`, { unassigned_department_id: value }); }
+        catch (error) { status(error.message); }
+        reload();
+      } });
+}
+
 async function trunksTab(panel) {
-  const trunks = await all('/api/v1/trunks');
+  const [trunks, depts] = await Promise.all([all('/api/v1/trunks'), all('/api/v1/departments')]);
+  const deptOptions = depts.map((d) => [d.id, `${d.display_name.en || d.slug} (${d.slug})`]);
   const reload = () => trunksTab(panel);
   const rows = trunks.map((tr) => h('tr', { 'data-trunk': tr.name },
     h('td', {}, tr.name), h('td', {}, t(`config.${tr.direction}`)),
@@ -70,6 +86,7 @@ async function trunksTab(panel) {
       : `${tr.address} (${tr.transport})`),
     h('td', { dir: 'ltr' }, (tr.direction === 'inbound' ? tr.numbers : tr.outbound_numbers).join(', ') || '-'),
     h('td', {}, tr.has_auth ? t('config.yes') : t('config.no')),
+    h('td', {}, catchAll(tr, deptOptions, reload)),
     h('td', {}, badge(tr.sync_status)),
     h('td', {}, h('button', { type: 'button', class: 'danger',
       'aria-label': t('config.deleteTrunk', { name: tr.name }),
@@ -93,9 +110,12 @@ async function trunksTab(panel) {
     h('button', { type: 'submit' }, t('config.addTrunk')));
   onSubmit(form, async (data) => {
     const list = (name) => data.get(name).split(',').map((s) => s.trim()).filter(Boolean);
-    const body = { name: data.get('name'), direction: data.get('direction'),
-                   auth_username: data.get('auth_username') || null,
-                   auth_password: data.get('auth_password') || null };
+    const body = { name: data.get('name'), direction: data.get('direction') };
+    // digest auth only when given (the API takes both or neither, never null)
+    if (data.get('auth_username') || data.get('auth_password')) {
+      Object.assign(body, { auth_username: data.get('auth_username'),
+                            auth_password: data.get('auth_password') });
+    }
     if (body.direction === 'inbound') body.allowed_addresses = list('allowed_addresses');
     else Object.assign(body, { address: data.get('address'), outbound_numbers: list('outbound_numbers') });
     await post('/api/v1/trunks', body);
@@ -103,7 +123,8 @@ async function trunksTab(panel) {
   });
   panel.replaceChildren(
     table(t('config.trunksCaption'), [t('config.name'), t('config.direction'),
-      t('config.addresses'), t('config.numbers'), t('config.auth'), t('config.sync'),
+      t('config.addresses'), t('config.numbers'), t('config.auth'), t('config.unassigned'),
+      t('config.sync'),
       t('config.actions')], rows, { id: 'trunks' }),
     h('h3', {}, t('config.addTrunk')), form);
 }
