@@ -124,7 +124,8 @@ class Trunk(Timestamped, Base):
     transport: Mapped[str | None] = mapped_column(String(8), default=None)
     outbound_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
     # inbound, trusted (addresses or digest auth) only: calls to a number that has no
-    # department go to this department; NULL: they are never answered (sip/unassigned.py)
+    # department go to this department; NULL: never answered (README, "Numbers that are not
+    # provisioned")
     unassigned_department_id: Mapped[int | None] = mapped_column(
         ForeignKey("departments.id", ondelete="SET NULL"), default=None)
     # reconciliation with LiveKit

@@ -92,9 +92,9 @@ def default_routing_examples(batches: tuple[str, ...] = ROUTING_BATCHES
     """Seed routing examples: `routing[/<batch>]/<slug>.<lang>.txt`, one phrasing per line,
     as rows {"department": slug, "language": lang, "text": ...}."""
     rows = []
+    routing = resources.files(__package__).joinpath("routing")
     for batch in batches:
-        folder = resources.files(__package__).joinpath("routing")
-        folder = folder.joinpath(batch) if batch else folder
+        folder = routing.joinpath(batch) if batch else routing
         for dept in DEFAULT_DEPARTMENTS:
             for lang in LANGUAGES:
                 text = folder.joinpath(f"{dept['slug']}.{lang}.txt").read_text(encoding="utf-8")

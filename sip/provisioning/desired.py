@@ -191,10 +191,10 @@ def build_desired(session: Session, agent_name: str, box: SecretBox) -> DesiredS
         state.rules.append(DispatchRule(
             key=rule_key(num.e164), name=f"{slug} {num.e164}", number=num.e164,
             department=slug, trunk_key=trunk, agent_name=agent_name))
+    on_livekit = {t.key for t in state.inbound}  # inbound trunks only, as they will exist
     for t in trunks:
         catch_all = t.unassigned_department
-        if catch_all is not None and t.direction == "inbound" and trunk_key(t.id) in {
-                i.key for i in state.inbound}:
+        if catch_all is not None and trunk_key(t.id) in on_livekit:
             state.rules.append(DispatchRule(
                 key=unassigned_rule_key(t.id), name=f"{catch_all.slug} unassigned via {t.name}",
                 number="", department=catch_all.slug, trunk_key=trunk_key(t.id),

@@ -99,21 +99,17 @@ async def end_call(lk: lkapi.LiveKitAPI, room: str, answer_within: float = 30) -
     A phone still ringing is answered first (waiting up to `answer_within` s): the agent may
     already be greeting while livekit-sip, which answers once it has subscribed to the
     agent's track, still rings — and a room deleted then is a 486 to the caller, not a BYE."""
-    async def ringing() -> bool:
+    async def not_ringing() -> bool:
         try:
             people = (await lk.room.list_participants(
                 lkapi.ListParticipantsRequest(room=room))).participants
         except lkapi.TwirpError:  # no such room (any more)
-            return False
-        return any(p.attributes.get("sip.callStatus") == "ringing" for p in people)
+            return True
+        return all(p.attributes.get("sip.callStatus") != "ringing" for p in people)
 
     with contextlib.suppress(AssertionError):  # still ringing: hang up anyway
-        await until(lambda: _not(ringing()), f"the phone in {room} answered", answer_within)
+        await until(not_ringing, f"the phone in {room} answered", answer_within)
     await lk.room.delete_room(lkapi.DeleteRoomRequest(room=room))
-
-
-async def _not(check: Awaitable[bool]) -> bool:
-    return not await check
 
 
 def events_of(record: dict, kind: str) -> list[dict]:
