@@ -37,14 +37,16 @@ from nlu.understand import (
 
 DATA = Path(__file__).resolve().parent / "data"
 # held-out sets: v1 (written before the examples existed; looked at since), v2 (written
-# 2026-11-27 by someone who had seen neither the examples nor v1, before the examples grew)
-SETS = {"v1": DATA, "v2": DATA / "v2"}
+# 2026-11-27 by someone who had seen neither the examples nor v1, before the examples grew;
+# looked at since), v3 (written 2026-11-27 blind to the examples, v1 and v2, before a third
+# round of changes; it measures that round)
+SETS = {"v1": DATA, "v2": DATA / "v2", "v3": DATA / "v3"}
 LANGUAGES = ("ar", "en")
 NONE = "none"  # knowledge questions nothing in the knowledge base answers
 
 
 def heldout(kind: str, language: str, held: str = "v1") -> list[tuple[str, str]]:
-    """(expected, text) pairs of bench/data[/v2]/<kind>.<language>.tsv."""
+    """(expected, text) pairs of bench/data[/vN]/<kind>.<language>.tsv."""
     rows = []
     path = SETS[held] / f"{kind}.{language}.tsv"
     for line in path.read_text(encoding="utf-8").splitlines():
