@@ -63,8 +63,15 @@ class CallListener(stt.STT):
                               language: NotGivenOr[str] = NOT_GIVEN,
                               conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
                               ) -> stt.SpeechEvent:
+        event = await self.hear(buffer)
+        self.accept(event)
+        return event
+
+    async def hear(self, buffer: utils.AudioBuffer) -> stt.SpeechEvent:
+        """The transcript of `buffer`, changing nothing (an early recognition may be thrown
+        away: agent/early_recognition.py); `accept` the one the turn keeps."""
         try:
-            event = await self.inner.recognize(buffer, conn_options=RECOGNIZE_OPTIONS)
+            return await self.inner.recognize(buffer, conn_options=RECOGNIZE_OPTIONS)
         except Exception as exc:  # the caller can still press keys or type
             self.failures += 1
             log.warning("speech recognition failed (%s): %s", self.provider_kind,
@@ -72,13 +79,15 @@ class CallListener(stt.STT):
             if self._on_failure is not None:
                 self._on_failure(type(exc).__name__)
             return stt.SpeechEvent(type=stt.SpeechEventType.FINAL_TRANSCRIPT, alternatives=[])
+
+    def accept(self, event: stt.SpeechEvent) -> None:
+        """The turn keeps this transcript: the first words heard decide the call's language."""
         spoken = event.alternatives[0] if event.alternatives else None
         if self.identifying and spoken is not None and spoken.text.strip():
             heard = str(spoken.language or "")[:2].lower() or self.language
             self.listen_in(heard)
             if self._on_language is not None:
                 self._on_language(heard)
-        return event
 
     async def aclose(self) -> None:
         await self.inner.aclose()

@@ -32,6 +32,7 @@ from livekit.agents import (
 from agent import callback_call, dtmf, handoff_refs, logs, recording
 from agent.assistant import PersonaAgent
 from agent.capacity import admission
+from agent.early_recognition import early_recognition
 from agent.heartbeat import Heartbeat
 from agent.limits import CallLimits
 from agent.logs import bind, log
@@ -181,10 +182,12 @@ async def entrypoint(ctx: JobContext) -> None:
              mask_number(state.caller), state.department, state.language,
              describe_mode(settings))
     listener = _listen(state, identify=not chosen and carried is None)
+    vad_model = ctx.proc.userdata.get("vad") if voice else None
 
     session = AgentSession[CallState](
-        llm=providers.llm, stt=listener,
-        vad=ctx.proc.userdata.get("vad") if voice else None,
+        llm=providers.llm,
+        stt=early_recognition(listener, vad_model, settings.speech_early_seconds),
+        vad=vad_model,
         turn_handling=voice_turn_handling(settings) if voice else TURN_HANDLING_TEXT,  # type: ignore[arg-type]
         # livekit ignores the first 3 s of a caller talking over the agent, for echo that a
         # browser's AEC has not learnt yet; a phone line has no such echo path here, and a

@@ -9,10 +9,11 @@ call is the one where the language is identified (Arabic number, English caller)
 
 A turn is measured from the last voiced RTP packet the caller sent to the first loud RTP
 packet it got back, and split with the worker's log (bench.worker: livekit-agents' STT,
-LLM, TTS metrics and agent state) into: uplink + VAD end of speech (the caller's last
-sound -> the utterance goes to speech recognition), speech recognition (the request to the
-speech service), endpointing + LLM (recognised -> first TTS frame, minus TTS), TTS first
-frame, downlink (first frame pushed -> first loud RTP at the caller).
+LLM, TTS metrics and agent state; the job's "utterance recognised" line) into: uplink + VAD
+end of speech (the caller's last sound -> the VAD's end of speech), speech recognition after
+the end of speech (-> the transcript is there; recognition may have started earlier,
+agent/early_recognition.py), endpointing + LLM (transcript -> first TTS frame, minus TTS),
+TTS first frame, downlink (first frame pushed -> first loud RTP at the caller).
 
 `--levels 1,4` runs that many calls at once per level: turn and answer latency per level,
 CPU seconds per call-minute of each process, worker and speech-service memory.
@@ -45,8 +46,10 @@ class VoiceTurn:
     index: int
     said_at: float  # epoch: last voiced RTP packet sent
     heard_at: float | None = None  # epoch: first loud RTP packet back
-    stt_start: float | None = None
-    stt_seconds: float | None = None
+    ended_at: float | None = None  # the VAD declared the end of speech
+    sent_at: float | None = None  # the utterance went to speech recognition (maybe earlier)
+    ready_at: float | None = None  # its transcript was there
+    early: bool = False
     speaking_at: float | None = None
     tts_ttfb: float = 0.0
     llm_ttft: float = 0.0
@@ -56,16 +59,17 @@ class VoiceTurn:
         return None if self.heard_at is None else self.heard_at - self.said_at
 
     def parts(self) -> dict[str, float | None]:
-        stt_end = None if self.stt_start is None else self.stt_start + (self.stt_seconds or 0)
+        def span(a: float | None, b: float | None) -> float | None:
+            return None if a is None or b is None else b - a
+
+        llm = span(self.ready_at, self.speaking_at)
         return {
-            "uplink + VAD end of speech": None if self.stt_start is None
-            else self.stt_start - self.said_at,
-            "speech recognition": self.stt_seconds,
-            "endpointing + LLM": None if stt_end is None or self.speaking_at is None
-            else self.speaking_at - stt_end - self.tts_ttfb,
+            "uplink + VAD end of speech": span(self.said_at, self.ended_at),
+            "speech recognition, after the end of speech": span(self.ended_at, self.ready_at),
+            "(recognition started before the end of speech)": span(self.sent_at, self.ended_at),
+            "endpointing + LLM": None if llm is None else llm - self.tts_ttfb,
             "TTS first frame": self.tts_ttfb if self.speaking_at else None,
-            "downlink (first frame -> caller)": None if self.heard_at is None
-            or self.speaking_at is None else self.heard_at - self.speaking_at,
+            "downlink (first frame -> caller)": span(self.speaking_at, self.heard_at),
         }
 
 
@@ -123,7 +127,8 @@ async def one_call(bench: Bench, number: str, caller: str, clips: list[bytes],
 
 
 def attach_turns(calls: list[VoiceCall], worker_log: Path) -> None:
-    """STT, LLM, TTS metrics and the agent's speaking state of each turn, from the log."""
+    """Each turn's utterance timing, LLM and TTS metrics and the agent's speaking state, from
+    the worker's log."""
     by_room: dict[str, list[dict]] = {}
     for ev in worker_events(worker_log):
         if ev.get("room"):
@@ -132,12 +137,13 @@ def attach_turns(calls: list[VoiceCall], worker_log: Path) -> None:
         events = sorted(by_room.get(call.timing.room or "", []), key=lambda e: e["at"])
         for turn in call.turns:
             after = [e for e in events if turn.said_at - 0.5 <= e["at"] <= turn.said_at + 15]
-            stt = next((e for e in after if e.get("metric_type") == "stt_metrics"), None)
-            if stt is None:
+            heard = next((e["utterance"] for e in after if isinstance(e.get("utterance"), dict)),
+                         None)
+            if heard is None:
                 continue
-            turn.stt_seconds = float(stt.get("duration") or 0.0)
-            turn.stt_start = stt["at"] - turn.stt_seconds
-            later = [e for e in after if e["at"] >= stt["at"]]
+            turn.ended_at, turn.sent_at = heard["detected_at"], heard["sent_at"]
+            turn.ready_at, turn.early = heard["ready_at"], bool(heard["early"])
+            later = [e for e in after if e["at"] >= turn.ready_at]
             speaking = next((e for e in later if e.get("bench") == "state"
                              and e.get("new") == "speaking"), None)
             turn.speaking_at = speaking["at"] if speaking else None
@@ -221,13 +227,15 @@ def report(level: int, calls: list[VoiceCall], cpu: dict[str, float],
                             [c.timing.answer_latency for c in calls]))
     minutes = sum(c.seconds for c in calls) / 60
     unanswered = sum(1 for t in turns if t.heard_at is None)
+    early = sum(1 for t in turns if t.early)
     table = markdown_table(SUMMARY_HEADERS, rows)
     cpu_rows = [[name, f"{seconds:.1f}", f"{seconds / minutes:.2f}" if minutes else "-"]
                 for name, seconds in cpu.items()]
     cpu_table = markdown_table(["process", "CPU s", "CPU s per call-minute"], cpu_rows)
     ok = sum(1 for c in calls if c.timing.ok)
     return (f"### Voice turns, {level} call(s) at once ({len(calls)} calls, {ok} completed, "
-            f"{len(turns)} turns, {unanswered} unanswered; {minutes:.1f} call-minutes)\n\n"
+            f"{len(turns)} turns, {unanswered} unanswered, {early} recognised early; "
+            f"{minutes:.1f} call-minutes)\n\n"
             f"{table}\n\n{cpu_table}\n\npeak memory: agent worker {peak['worker PSS']:.0f} MB "
             f"PSS, speech service {peak['speech PSS']:.0f} MB PSS; turn p95 "
             f"{_p95(turns):.2f} s")

@@ -156,6 +156,9 @@ class Settings(BaseSettings):
     # (counted from the end of speech, overlapping speech recognition).
     vad_min_silence_seconds: float = Field(default=0.4, ge=0.1, le=2.0)
     endpointing_min_delay_seconds: float = Field(default=0.3, ge=0.0, le=3.0)
+    # recognition starts this far into the silence, before the VAD's end of speech; speech
+    # after it throws that transcript away (agent/early_recognition.py). 0: at the end only
+    speech_early_seconds: float = Field(default=0.1, ge=0.0, le=2.0)
 
     # Local speech service (`contact-center speech`): Whisper served over the OpenAI
     # transcription API, one copy of each model per machine.

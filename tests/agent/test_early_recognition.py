@@ -1,0 +1,111 @@
+"""Early recognition: the utterance goes to the speech service a moment into the caller's
+silence, before Silero VAD's end of speech; speech after that moment throws the early
+transcript away. Real Silero VAD, real espeak-ng speech, the real speech service."""
+
+from __future__ import annotations
+
+import logging
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+from livekit import rtc
+from livekit.agents import stt
+from livekit.plugins import silero
+
+from agent.early_recognition import EarlyRecognition, early_recognition
+from agent.providers import build_providers
+from core.config import Settings
+from tests.live_services import SpeechProcess
+from tests.support.speech import spoken_wav
+
+RATE = 16000
+FRAME = RATE // 100  # 10 ms, as a room delivers it
+
+
+def _pcm(path: Path) -> np.ndarray:
+    with wave.open(str(path)) as wav:
+        pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+        rate = wav.getframerate()
+    if rate != RATE:  # espeak-ng speaks at 22.05 kHz
+        idx = np.arange(0, len(pcm), rate / RATE).astype(int)
+        pcm = pcm[idx[idx < len(pcm)]]
+    loud = np.flatnonzero(np.abs(pcm) > 300)  # espeak-ng's own lead and tail silence off
+    return pcm[loud[0]:loud[-1] + 1]
+
+
+def _silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(RATE * seconds), dtype=np.int16)
+
+
+async def _recognise(recognition: EarlyRecognition, audio: np.ndarray
+                     ) -> list[stt.SpeechEvent]:
+    events: list[stt.SpeechEvent] = []
+    async with recognition.stream() as stream:
+        for start in range(0, len(audio), FRAME):
+            chunk = audio[start:start + FRAME]
+            stream.push_frame(rtc.AudioFrame(chunk.tobytes(), RATE, 1, len(chunk)))
+        stream.end_input()
+        async for ev in stream:
+            events.append(ev)
+    return events
+
+
+@pytest.fixture
+def recognition(make_state, directory, speech_service: SpeechProcess) -> EarlyRecognition:
+    settings = Settings(_env_file=None, speech_url=speech_service.url)
+    state = make_state("reception", "en", providers=build_providers(settings, directory))
+    listener = state.providers.listen("en", identify=False)
+    vad_model = silero.VAD.load(min_silence_duration=0.4)
+    made = early_recognition(listener, vad_model, 0.1)
+    assert isinstance(made, EarlyRecognition)
+    return made
+
+
+def _utterances(caplog: pytest.LogCaptureFixture) -> list[dict]:
+    return [r.utterance for r in caplog.records if hasattr(r, "utterance")]
+
+
+async def test_an_utterance_is_sent_before_the_end_of_speech(
+        recognition, artifacts_dir, caplog):
+    caplog.set_level(logging.INFO, logger="contact_center.agent")
+    clip = _pcm(spoken_wav("I have a complaint about my bill.", artifacts_dir / "speech"))
+    events = await _recognise(recognition, np.concatenate([_silence(0.5), clip,
+                                                           _silence(1.0)]))
+    kinds = [ev.type for ev in events]
+    assert kinds == [stt.SpeechEventType.START_OF_SPEECH, stt.SpeechEventType.END_OF_SPEECH,
+                     stt.SpeechEventType.FINAL_TRANSCRIPT], kinds
+    assert "complaint" in events[-1].alternatives[0].text.lower()
+    (heard,) = _utterances(caplog)
+    assert heard["early"] and heard["sent_at"] < heard["detected_at"] <= heard["ready_at"]
+
+
+async def test_speech_after_the_early_point_replaces_the_early_transcript(
+        recognition, artifacts_dir, caplog):
+    """A 0.25 s pause (past the early point, short of the 0.4 s end of speech) inside one
+    utterance: the transcript that the turn keeps has the words after the pause too."""
+    caplog.set_level(logging.INFO, logger="contact_center.agent")
+    words = artifacts_dir / "speech"
+    first = _pcm(spoken_wav("I would like to buy", words))
+    second = _pcm(spoken_wav("the premium plan.", words))
+    events = await _recognise(recognition, np.concatenate(
+        [_silence(0.5), first, _silence(0.25), second, _silence(1.0)]))
+    finals = [ev for ev in events if ev.type == stt.SpeechEventType.FINAL_TRANSCRIPT]
+    assert len(finals) == 1, [ev.type for ev in events]
+    text = finals[0].alternatives[0].text.lower()
+    assert "like" in text and "premium" in text, text
+    (heard,) = _utterances(caplog)
+    # the first early recognition (in the pause) was dropped; the second one, started
+    # after the last words, is the turn's
+    assert heard["early"] and heard["dropped"] == 1, heard
+
+
+def test_no_early_recognition_without_speech_or_when_the_point_is_past_the_end(directory):
+    vad_model = silero.VAD.load(min_silence_duration=0.4)
+    assert early_recognition(None, vad_model, 0.1) is None
+    providers = build_providers(Settings(_env_file=None), directory)
+    listener = providers.listen("en", identify=False)
+    assert early_recognition(listener, None, 0.1) is listener
+    assert early_recognition(listener, vad_model, 0.0) is listener  # SPEECH_EARLY_SECONDS=0
+    assert early_recognition(listener, vad_model, 0.4) is listener  # never before the end
