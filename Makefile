@@ -13,8 +13,8 @@ run: install  ## migrate, start the local stack and the API (Ctrl-C stops everyt
 test: install  ## every test, live ones against the real stack, inside a private netns
 	bash scripts/netns-run.sh $(VENV)/pytest $(PYTEST_ARGS)
 
-call:  ## a real test call with sipp into `make run`'s stack: make call DEPT=sales [DIGITS=2] [SAY="I want to make a complaint"]
-	$(VENV)/python -m tests.live.smoke_call $(or $(DEPT),reception) $(if $(DIGITS),--digits $(DIGITS)) $(if $(SAY),--say "$(SAY)") $(if $(LANG_SAY),--language $(LANG_SAY))
+call:  ## a real test call with sipp into `make run`'s stack: make call DEPT=sales [DIGITS=2] [SAY="I want to make a complaint"] [NUMBER=+1555...]
+	$(VENV)/python -m tests.live.smoke_call $(or $(DEPT),reception) $(if $(NUMBER),--number $(NUMBER)) $(if $(DIGITS),--digits $(DIGITS)) $(if $(SAY),--say "$(SAY)") $(if $(LANG_SAY),--language $(LANG_SAY))
 
 bench: install  ## every benchmark table (bench/README.md), in a private netns like the tests
 	bash scripts/netns-run.sh $(VENV)/python -m bench.run_all $(BENCH_ARGS)

@@ -18,6 +18,7 @@ from cli.main import stack_config
 from core.config import get_settings
 from core.db import session_scope
 from core.models import CallRecord, Department, PhoneNumber
+from core.pii import mask_number
 from livekit_stack import LocalStack
 from tests.live.rtp_capture import CallerMouth, open_ear
 from tests.live.sipp_runner import Call, dtmf, pause, place_call
@@ -70,6 +71,8 @@ def _print_record(number: str, since: float) -> None:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("department", nargs="?", default="reception")
+    parser.add_argument("--number", default="", help="dial this number instead of the "
+                        "department's, e.g. one no department has (a trunk's catch-all)")
     parser.add_argument("--seconds", type=float, default=8.0, help="how long to stay on the line")
     parser.add_argument("--digits", default="", help="DTMF digits to press, e.g. 2")
     parser.add_argument("--say", default="", help="a sentence to say after the greeting "
@@ -78,7 +81,7 @@ async def main() -> None:
                         help="the language --say is spoken in")
     args = parser.parse_args()
 
-    number = _number_for(args.department)
+    number = args.number or _number_for(args.department)
     stack = LocalStack(stack_config(get_settings()))  # the running stack's addresses
     steps = [pause(2000), dtmf(args.digits, 1000)] if args.digits else []
     workdir = Path(".run/calls") / time.strftime("%Y%m%d-%H%M%S")
@@ -87,7 +90,8 @@ async def main() -> None:
     transport, ear, ear_port = await open_ear(stack.cfg.host)
     mouth = CallerMouth(ear)
     started = time.time()
-    print(f"calling {number} ({args.department}) at sip:{stack.cfg.sip_address} ...")
+    print(f"calling {mask_number(number)} ({'as dialled' if args.number else args.department}) "
+          f"at sip:{stack.cfg.sip_address} ...")
     try:
         call = asyncio.create_task(place_call(
             stack, Call(number, steps=steps, sipp_audio=not speaking), workdir,
