@@ -104,9 +104,10 @@ def recognised(transcript: str, words: tuple[str, ...]) -> bool:
     return any(normalize(w) in heard for w in words)
 
 
-def recall_rows(recognizers: dict[str, Recognizer], clips: list[Clip]) -> list[list[str]]:
+def recall_rows(recognizers: dict[str, Recognizer], clips: list[Clip],
+                windows: tuple[float, ...] = (10, 30)) -> list[list[str]]:
     rows = []
-    for language in CLIPS:
+    for language in sorted({c.language for c in clips}, reverse=True):
         for spec, recognizer in recognizers.items():
             if language not in recognizer.models:
                 continue
@@ -114,15 +115,15 @@ def recall_rows(recognizers: dict[str, Recognizer], clips: list[Clip]) -> list[l
                 for band in BANDS:
                     subset = [c for c in clips if (c.language, c.voice, c.band) ==
                               (language, voice, band)]
-                    for window in (10, 30):
-                        recognizer.window_frames = window * 100
+                    for window in windows:
+                        recognizer.window_frames = int(window * 100)
                         rows.append(_recall_row(recognizer, language, spec, voice, band,
                                                 window, subset))
     return rows
 
 
 def _recall_row(recognizer: Recognizer, language: str, spec: str, voice: str, band: str,
-                window: int, clips: list[Clip]) -> list[str]:
+                window: float, clips: list[Clip]) -> list[str]:
     hits, seconds, audio = 0, 0.0, 0.0
     for clip in clips:
         pcm = decode_audio(str(clip.path), sampling_rate=16000)
@@ -132,13 +133,16 @@ def _recall_row(recognizer: Recognizer, language: str, spec: str, voice: str, ba
         audio += result.audio_seconds
         hits += recognised(result.text, clip.words)
     n = len(clips)
-    return [language, spec.removeprefix("package:"), voice, band, f"{window} s",
+    return [language, spec.removeprefix("package:"), voice, band, f"{window:g} s",
             f"{hits}/{n} ({100 * hits / n:.0f} %)", f"{1000 * seconds / n:.0f}",
             f"{seconds / audio:.2f}"]
 
 
-def identification_rows(recognizer: Recognizer, clips: list[Clip]) -> list[list[str]]:
-    """First words identified with the number's language as prior, per band and voice."""
+def identification_rows(recognizer: Recognizer, clips: list[Clip],
+                        windows: tuple[float, ...] = (20,)) -> list[list[str]]:
+    """First words identified with the number's language as prior, per band, voice and
+    identification window (the speech service's SPEECH_IDENTIFY_SECONDS), with the compute
+    time per clip."""
     rows = []
     recognizer.window_frames = 1000
     for spoken, prior in (("en", "ar"), ("ar", "ar"), ("ar", "en"), ("en", "en")):
@@ -146,15 +150,21 @@ def identification_rows(recognizer: Recognizer, clips: list[Clip]) -> list[list[
             for band in BANDS:
                 subset = [c for c in clips if (c.language, c.voice, c.band) ==
                           (spoken, voice, band)]
-                right = sum(recognizer.identify(decode_audio(str(c.path), sampling_rate=16000)
-                                                [:MAX_FRAMES * 160], prior)[0] == spoken
-                            for c in subset)
-                rows.append([f"{spoken} speech, {prior} number", voice, band,
-                             f"{right}/{len(subset)}"])
+                for window in windows:
+                    recognizer.identify_frames = int(window * 100)
+                    right, started = 0, time.perf_counter()
+                    for c in subset:
+                        pcm = decode_audio(str(c.path), sampling_rate=16000)[:MAX_FRAMES * 160]
+                        right += recognizer.identify(pcm, prior)[0] == spoken
+                    ms = 1000 * (time.perf_counter() - started) / max(1, len(subset))
+                    rows.append([f"{spoken} speech, {prior} number", voice, band,
+                                 f"{window:g} s", f"{right}/{len(subset)}", f"{ms:.0f}"])
     return rows
 
 
-def run(models: dict[str, str] | None = None) -> str:
+def run(models: dict[str, str] | None = None, *, windows: tuple[float, ...] = (10, 30),
+        identify_windows: tuple[float, ...] = (20,),
+        languages: tuple[str, ...] = ("en", "ar")) -> str:
     settings = Settings(_env_file=None)
     specs = models or settings.speech_models
     by_spec: dict[str, Recognizer] = {}
@@ -169,20 +179,32 @@ def run(models: dict[str, str] | None = None) -> str:
                                switch_confidence=settings.speech_switch_confidence)
     with tempfile.TemporaryDirectory() as tmp:
         clips = make_clips(Path(tmp))
-        recall = recall_rows(by_spec, clips)
-        lid = identification_rows(identify, clips)
+        recall = recall_rows(by_spec, [c for c in clips if c.language in languages], windows)
+        lid = identification_rows(identify, clips, identify_windows)
     return ("### Keyword recall of the packaged models (espeak-ng clips)\n\n"
             + markdown_table(["lang", "model", "voice", "band", "window", "keyword recall",
                               "ms / clip", "RTF"], recall)
             + "\n\n### Language identification of a call's first words "
             f"(switch confidence {settings.speech_switch_confidence})\n\n"
-            + markdown_table(["caller", "voice", "band", "identified right"], lid))
+            + markdown_table(["caller", "voice", "band", "window", "identified right",
+                              "ms / clip"], lid))
+
+
+def _seconds(text: str) -> tuple[float, ...]:
+    return tuple(float(x) for x in text.split(",") if x)
 
 
 def main() -> None:
-    argparse.ArgumentParser(description=__doc__,
-                            formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
-    print(run())
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--windows", type=_seconds, default=(10, 30),
+                   help="encoder windows in seconds for keyword recall (default 10,30)")
+    p.add_argument("--identify-windows", type=_seconds, default=(20,),
+                   help="windows in seconds for language identification (default 20)")
+    p.add_argument("--languages", default="en,ar", help="recall for these languages")
+    args = p.parse_args()
+    print(run(windows=args.windows, identify_windows=args.identify_windows,
+              languages=tuple(args.languages.split(","))))
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ MAX_FRAMES = 3000  # Whisper's 30 s window
 # Language identification is surer with more of the window it was trained on: English phone
 # audio (espeak-ng through livekit-sip) scored 0.49-0.52 for English in a 10 s window and
 # 0.55-0.56 in 20 s, while no Arabic clip passed 0.28 in 20 s (bench/README.md, voice).
-IDENTIFY_FRAMES = 2000
+IDENTIFY_SECONDS = 20.0
 # bounded decoding: at most this many tokens per second of audio (plus a few), so a model
 # that loops on noise stops early instead of filling 448 tokens
 TOKENS_PER_SECOND = 10
@@ -60,11 +60,13 @@ class Recognizer:
     service bounds concurrency)."""
 
     def __init__(self, models: Mapping[str, LoadedModel], *, window_seconds: float = 10.0,
-                 switch_confidence: float = 0.4) -> None:
+                 switch_confidence: float = 0.4,
+                 identify_seconds: float = IDENTIFY_SECONDS) -> None:
         if not models:
             raise ValueError("no speech models configured")
         self.models = dict(models)
-        self.window_frames = int(min(30.0, max(1.0, window_seconds)) * FRAMES_PER_SECOND)
+        self.window_frames = _frames(window_seconds)
+        self.identify_frames = _frames(identify_seconds)
         self.switch_confidence = switch_confidence
         self.identifier = next((m for m in self.models.values() if m.multilingual), None)
 
@@ -105,7 +107,7 @@ class Recognizer:
         if len(served) == 1 or self.identifier is None:
             return fallback, {}
         encoded = self._encode(self.identifier, audio[:MAX_FRAMES * 160],
-                               window=max(self.window_frames, IDENTIFY_FRAMES))
+                               window=max(self.window_frames, self.identify_frames))
         ranking = self.identifier.model.model.detect_language(encoded)[0]
         probs = {token.strip("<|>"): float(p) for token, p in ranking}
         candidates = {lang: probs.get(lang, 0.0) for lang in served}
@@ -140,6 +142,10 @@ class Recognizer:
         if result.no_speech_prob > NO_SPEECH_PROB and logprob < LOW_LOGPROB:
             return "", logprob, float(result.no_speech_prob)  # noise, not words
         return tokenizer.decode(tokens).strip(), logprob, float(result.no_speech_prob)
+
+
+def _frames(seconds: float) -> int:
+    return int(min(30.0, max(1.0, seconds)) * FRAMES_PER_SECOND)
 
 
 def load_recognizer(specs: Mapping[str, str], *, threads: int, window_seconds: float,
