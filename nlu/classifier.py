@@ -47,11 +47,20 @@ class IntentClassifier:
             raise ValueError("a classifier needs examples of at least two labels")
         self._vectorizer = vectorizer()
         matrix = self._vectorizer.fit_transform([text for _, text in examples])
+        self._analyzer = self._vectorizer.build_analyzer()
         weights = weights or {}
         self._model = LinearSVC(C=1.0, class_weight={x: weights.get(x, 1.0)
                                                      for x in self.labels})
         self._model.fit(matrix, [label for label, _ in examples])
         self._column = {label: i for i, label in enumerate(self._model.classes_)}
+
+    def known_fraction(self, text: str) -> float:
+        """The share of `text`'s n-grams that occur in the examples (0 for no n-grams): how
+        much of it the margins are about. Mash and foreign words have few known n-grams, and
+        a linear model's margins then mostly reflect the labels' sizes."""
+        grams = self._analyzer(text)
+        vocabulary = self._vectorizer.vocabulary_
+        return sum(g in vocabulary for g in grams) / len(grams) if grams else 0.0
 
     def rank(self, text: str, labels: Collection[str] | None = None) -> list[tuple[str, float]]:
         """(label, confidence) for `labels` (default all), best first."""

@@ -38,3 +38,6 @@ VARIANTS: dict[str, str] = {
 # "the employee was rude" (a complaint) does not ask for a person.
 PERSON_WORDS = ("موظف", "انسان", "شخص حقيقي", "شخص", "مندوب", "حدا", "human", "agent",
                 "representative", "real person", "operator", "person", "someone real")
+# Idioms that contain a person word without asking for one: "can I come in person" is about
+# visiting, not about talking to a human colleague. Removed before PERSON_WORDS are looked for.
+NOT_PERSON = ("in person", "شخصيا")

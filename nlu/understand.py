@@ -14,7 +14,8 @@ from importlib import resources
 
 from nlu.classifier import DEFAULT_THRESHOLD as ROUTE_THRESHOLD
 from nlu.classifier import IntentClassifier
-from nlu.lexicon import PERSON_WORDS
+from nlu.defaults import MIN_KNOWN
+from nlu.lexicon import NOT_PERSON, PERSON_WORDS
 from nlu.normalize import contains_any, normalize
 from nlu.retrieval import DEFAULT_THRESHOLD as KNOWLEDGE_THRESHOLD
 from nlu.retrieval import KnowledgeEntry, KnowledgeIndex, Match
@@ -58,6 +59,15 @@ class Clarify:
 
 
 Meaning = Route | Answer | HumanRequest | SmallTalk | Clarify
+
+
+def asks_for_person(text: str) -> bool:
+    """True when `text` has a word for a person ("agent", "موظف") outside idioms such as
+    "in person" that only look like one."""
+    norm = normalize(text)
+    for idiom in NOT_PERSON:
+        norm = norm.replace(normalize(idiom), " ")
+    return contains_any(norm, PERSON_WORDS) is not None
 
 
 def builtin_examples() -> list[tuple[str, str]]:
@@ -104,14 +114,16 @@ class Understanding:
         answerable = self.knowledge.labels_for(current)
         ranking = self.classifier.rank(text, {*departments, *answerable, *BUILTIN})
         top, confidence = ranking[0]
-        sure = confidence >= self.route_threshold
-        if top == HUMAN and contains_any(text, PERSON_WORDS):
+        # mostly unknown n-grams (mash, a foreign language): the margins say little
+        familiar = self.classifier.known_fraction(text) >= MIN_KNOWN
+        sure = familiar and confidence >= self.route_threshold
+        if top == HUMAN and asks_for_person(text):
             return HumanRequest(confidence)
         named = self.named_department(text, [s for s in offered if s != current])
         if named and not (sure and top in offered and top != named):  # "complain about sales"
             return Route(named, 1.0)
         best = next(((x, c) for x, c in ranking if x in answerable), None)
-        answer = self.knowledge.entry(best[0]) if best and best[1] >= \
+        answer = self.knowledge.entry(best[0]) if familiar and best and best[1] >= \
             self.knowledge.threshold else None
         if answer and (top == best[0] or top == current):  # an answer beats staying put
             return Answer(answer, best[1])

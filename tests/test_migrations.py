@@ -145,7 +145,7 @@ def test_0010_adds_the_second_batch_of_examples_and_variants_to_example_facts(
                          .values(questions={**seeded, "ar": seeded["ar"][:2]}))
             conn.execute(update(KnowledgeEntry).where(KnowledgeEntry.key == "hours")
                          .values(example=False, questions={"en": ["when are you open"]}))
-        upgrade("head", url)
+        upgrade("0010", url)
         with engine.connect() as conn:
             assert conn.scalar(count) == before + len(batch2)
             assert conn.execute(entry).scalar_one()["ar"] == seeded["ar"]
@@ -154,5 +154,47 @@ def test_0010_adds_the_second_batch_of_examples_and_variants_to_example_facts(
         downgrade("0009", url)
         with engine.connect() as conn:
             assert conn.scalar(count) == before
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_0011_adds_the_third_batch_of_examples_and_variants_to_example_facts(
+        backend: str, request: pytest.FixtureRequest) -> None:
+    """A database at 0010 gets the third batch (none twice) and the question variants added
+    since; a fact the operator replaced is left alone; downgrade removes the batch again."""
+    from app.seed import default_knowledge, default_routing_examples
+
+    url = database_url(backend, request, "cc_migration_0011")
+    engine = make_engine(url)
+    batch3 = {r["text"] for r in default_routing_examples(("batch3",))}
+    count = select(func.count()).select_from(RoutingExample)
+    entry = select(KnowledgeEntry.questions).where(KnowledgeEntry.key == "payment")
+    try:
+        upgrade("0010", url)
+        with engine.begin() as conn:
+            before = conn.scalar(count)
+            assert not batch3 & set(conn.scalars(select(RoutingExample.text)))
+            dept = conn.scalar(select(Department.id).where(Department.slug == "complaints"))
+            conn.execute(insert(RoutingExample).values(  # the operator had one already
+                department_id=dept, language="en",
+                text=next(r["text"] for r in default_routing_examples(("batch3",))
+                          if r["department"] == "complaints" and r["language"] == "en")))
+            before += 1
+            seeded = conn.execute(entry).scalar_one()
+            conn.execute(update(KnowledgeEntry).where(KnowledgeEntry.key == "payment")
+                         .values(questions={**seeded, "en": seeded["en"][:3]}))
+            conn.execute(update(KnowledgeEntry).where(KnowledgeEntry.key == "plans")
+                         .values(example=False, questions={"en": ["what does it cost"]}))
+        upgrade("head", url)
+        full = next(e["questions"] for e in default_knowledge() if e["key"] == "payment")
+        with engine.connect() as conn:
+            assert conn.scalar(count) == before + len(batch3) - 1
+            assert conn.execute(entry).scalar_one()["en"] == full["en"]
+            plans = select(KnowledgeEntry.questions).where(KnowledgeEntry.key == "plans")
+            assert conn.execute(plans).scalar_one() == {"en": ["what does it cost"]}
+        downgrade("0010", url)
+        with engine.connect() as conn:
+            assert conn.scalar(count) == before - 1
     finally:
         engine.dispose()

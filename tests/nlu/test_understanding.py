@@ -96,3 +96,31 @@ def test_equal_data_shares_one_fitted_model() -> None:
 def test_answers_fall_back_to_another_language() -> None:
     entry = KnowledgeEntry(key="k", answers={"en": "Open 9 to 5."})
     assert entry.answer("ar") == "Open 9 to 5." and entry.answer("en") == "Open 9 to 5."
+
+
+def test_mash_and_in_person_are_not_understood_as_requests(seeded: Understanding) -> None:
+    for text in ("asdf qwerty", "zxcvb poiuy", "ضصثق فغعه"):  # few known n-grams
+        assert isinstance(seeded.interpret(text, **AT_RECEPTION), Clarify), text
+    meaning = seeded.interpret("can I come to see you in person", **AT_RECEPTION)
+    assert not isinstance(meaning, HumanRequest), meaning
+
+
+def test_questions_no_entry_answers_are_not_answered(seeded: Understanding) -> None:
+    # (unseen synonyms still slip through: "any open positions" gets the opening hours)
+    for text in ("who is the owner of the company", "فيه وظايف عندكم", "مين مؤسس الشركة"):
+        assert not isinstance(seeded.interpret(text, **AT_RECEPTION), Answer), text
+
+
+def test_an_operator_entry_on_an_unanswered_topic_wins_over_the_builtin_other() -> None:
+    """The built-in "other" intent holds questions knowledge bases usually lack (careers,
+    parking); an operator who adds such an entry gets it answered."""
+    data = seed_data()
+    careers = KnowledgeEntry(key="careers", answers={"en": "See our jobs page."},
+                             questions={"en": ["are you hiring", "job vacancies",
+                                               "how do i apply for a job"],
+                                        "ar": ["عندكم وظائف", "كيف اقدم على وظيفة"]})
+    model = build_understanding(NluData.of(dict(data.names), list(data.examples),
+                                           [*data.entries(), careers]))
+    for text in ("do you have any vacancies", "فيه وظايف عندكم"):
+        meaning = model.interpret(text, **AT_RECEPTION)
+        assert isinstance(meaning, Answer) and meaning.entry.key == "careers", (text, meaning)
