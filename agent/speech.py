@@ -5,8 +5,9 @@ Both providers speak the OpenAI transcription API through livekit's OpenAI STT p
 itself, or the local speech service (`speech/`, Whisper) at SPEECH_URL. The call's language
 forces the recogniser's language (and, locally, the model). When the language is not known
 (a phone call: the department's default is only a guess), the first words are identified
-among Arabic and English, keeping the guess unless another language is clearly more likely;
-the call then continues in the language the caller spoke, and recognition is forced to it.
+among Arabic and English, keeping the guess unless another language is clearly more likely
+(and, when they kept it, the next words too); the call then continues in the language the
+caller spoke, and recognition is forced to it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 # one quick retry; a recogniser that is down must not hold the caller's turn for long
 RECOGNIZE_OPTIONS = APIConnectOptions(max_retry=1, retry_interval=0.2, timeout=10.0)
+# utterances whose language is identified while it stays the call's first guess
+IDENTIFY_UTTERANCES = 2
 
 
 class CallListener(stt.STT):
@@ -42,6 +45,7 @@ class CallListener(stt.STT):
         self.identifying = identify
         self.provider_kind = provider
         self.failures = 0
+        self.identified = 0  # utterances identified so far
         self._on_language = on_language
         self._on_failure = on_failure
         inner.on("metrics_collected", lambda metrics: self.emit("metrics_collected", metrics))
@@ -81,13 +85,20 @@ class CallListener(stt.STT):
             return stt.SpeechEvent(type=stt.SpeechEventType.FINAL_TRANSCRIPT, alternatives=[])
 
     def accept(self, event: stt.SpeechEvent) -> None:
-        """The turn keeps this transcript: the first words heard decide the call's language."""
+        """The turn keeps this transcript: the first words heard decide the call's language.
+        Words that kept the call's language may only mean the identification was unsure (a
+        worse line pushes English phone speech below the switch confidence), so the caller's
+        next words are identified too, up to IDENTIFY_UTTERANCES; a switch is final."""
         spoken = event.alternatives[0] if event.alternatives else None
-        if self.identifying and spoken is not None and spoken.text.strip():
-            heard = str(spoken.language or "")[:2].lower() or self.language
-            self.listen_in(heard)
-            if self._on_language is not None:
-                self._on_language(heard)
+        if not self.identifying or spoken is None or not spoken.text.strip():
+            return
+        heard = str(spoken.language or "")[:2].lower() or self.language
+        self.identified += 1
+        if heard == self.language and self.identified < IDENTIFY_UTTERANCES:
+            return
+        self.listen_in(heard)
+        if self._on_language is not None:
+            self._on_language(heard)
 
     async def aclose(self) -> None:
         await self.inner.aclose()

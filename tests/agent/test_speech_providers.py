@@ -105,6 +105,23 @@ async def test_first_words_in_english_switch_an_arabic_call(
     assert _inner(listener)._opts.languages == ["en"]
 
 
+async def test_words_that_keep_the_calls_language_leave_the_next_ones_identified(
+        make_state, directory, speech_service: SpeechProcess, artifacts_dir):
+    """An unsure identification keeps the call's language; the caller's next words are
+    identified again (an English caller on a bad line is not held in Arabic for good)."""
+    s = Settings(_env_file=None, speech_url=speech_service.url)
+    state = make_state("reception", "ar", providers=build_providers(s, directory))
+    heard: list[str] = []
+    listener = state.providers.listen("ar", identify=True, on_language=heard.append)
+    greeting = spoken_wav("السلام عليكم", artifacts_dir / "speech", language="ar")
+    first = await listener.recognize(_frames(greeting))
+    assert first.alternatives and first.alternatives[0].text.strip()
+    assert listener.identifying and listener.language == "ar" and heard == []
+    english = spoken_wav("I would like some help please.", artifacts_dir / "speech")
+    await listener.recognize(_frames(english))
+    assert heard == ["en"] and listener.language == "en" and not listener.identifying
+
+
 async def test_a_recogniser_that_is_down_gives_an_empty_turn_not_an_error(
         make_state, directory, artifacts_dir):
     down = f"http://{TEST_HOST}:{free_port(TEST_HOST)}/v1"  # nothing listens there
