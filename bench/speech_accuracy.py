@@ -141,7 +141,7 @@ def _recall_row(recognizer: Recognizer, language: str, spec: str, voice: str, ba
 def identification_rows(recognizer: Recognizer, clips: list[Clip],
                         windows: tuple[float, ...] = (20,)) -> list[list[str]]:
     """First words identified with the number's language as prior, per band, voice and
-    identification window (the speech service's SPEECH_IDENTIFY_SECONDS), with the compute
+    identification window (speech.recognizer.IDENTIFY_SECONDS in calls), with the compute
     time per clip."""
     rows = []
     recognizer.window_frames = 1000
@@ -163,7 +163,7 @@ def identification_rows(recognizer: Recognizer, clips: list[Clip],
 
 
 def run(models: dict[str, str] | None = None, *, windows: tuple[float, ...] = (10, 30),
-        identify_windows: tuple[float, ...] = (20,),
+        identify_windows: tuple[float, ...] = (10,),
         languages: tuple[str, ...] = ("en", "ar")) -> str:
     settings = Settings(_env_file=None)
     specs = models or settings.speech_models
@@ -199,8 +199,9 @@ def main() -> None:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--windows", type=_seconds, default=(10, 30),
                    help="encoder windows in seconds for keyword recall (default 10,30)")
-    p.add_argument("--identify-windows", type=_seconds, default=(20,),
-                   help="windows in seconds for language identification (default 20)")
+    p.add_argument("--identify-windows", type=_seconds, default=(10,),
+                   help="windows in seconds for language identification (default 10, "
+                   "as calls use it)")
     p.add_argument("--languages", default="en,ar", help="recall for these languages")
     args = p.parse_args()
     print(run(windows=args.windows, identify_windows=args.identify_windows,

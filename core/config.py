@@ -176,7 +176,7 @@ class Settings(BaseSettings):
     speech_threads: int = Field(default=2, ge=1, le=64)  # CPU threads per transcription
     speech_concurrency: int = Field(default=1, ge=1, le=64)  # transcriptions at once
     speech_queue_limit: int = Field(default=32, ge=0, le=10000)  # waiting beyond: 503
-    speech_window_seconds: float = Field(default=10.0, ge=1.0, le=30.0)  # encoder window
+    speech_window_seconds: float = Field(default=5.0, ge=1.0, le=30.0)  # encoder window
     # language identification on a call's first words: leave the call's language only for
     # another language at least this likely (Whisper's probability)
     speech_switch_confidence: float = Field(default=0.4, ge=0.0, le=1.0)

@@ -25,10 +25,11 @@ from speech.models import LoadedModel
 SAMPLE_RATE = 16000
 FRAMES_PER_SECOND = 100  # mel frames (hop 160 at 16 kHz)
 MAX_FRAMES = 3000  # Whisper's 30 s window
-# Language identification is surer with more of the window it was trained on: English phone
-# audio (espeak-ng through livekit-sip) scored 0.49-0.52 for English in a 10 s window and
-# 0.55-0.56 in 20 s, while no Arabic clip passed 0.28 in 20 s (bench/README.md, voice).
-IDENTIFY_SECONDS = 20.0
+# Identification window: a 10 s window identified our clip set as well as 20 s (better on
+# Arabic phone audio, 10/10 against 8/10) in half the time, ~0.28 s against ~0.5 s per
+# utterance on 2 cores (bench/README.md, speech recognition), and a caller's first words wait
+# for it.
+IDENTIFY_SECONDS = 10.0
 # bounded decoding: at most this many tokens per second of audio (plus a few), so a model
 # that loops on noise stops early instead of filling 448 tokens
 TOKENS_PER_SECOND = 10
