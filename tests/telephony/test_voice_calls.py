@@ -39,11 +39,13 @@ async def _agent_attributes(lk: lkapi.LiveKitAPI, room: str) -> dict[str, str]:
 
 async def _say_on_call(directory: Directory, phone, lk: lkapi.LiveKitAPI, number: str,  # type: ignore[no-untyped-def]
                        clip: bytes, until, what: str, *, barge_in: bool = False,
-                       repeat: bool = False) -> tuple[dict, dict[str, str]]:
+                       repeat: bool = False, settled=None) -> tuple[dict, dict[str, str]]:
     """Call `number`, say `clip` (after the greeting, or 1 s into it), wait until the call's
     record passes `until`, hang up; returns the ended record and the agent's attributes
     seen before hanging up. `repeat`: a caller who was not understood says it once more
-    (the agent asked what they meant: a busy line garbled the first words)."""
+    (the agent asked what they meant: a busy line garbled the first words). `settled`: the
+    agent's attributes to wait for (the record has the handoff as soon as it is decided; the
+    new persona sets its attributes as it takes the call, later on a busy machine)."""
     known = {c["id"] for c in directory.calls_to(number)}
     seen: dict[str, dict[str, str]] = {}
 
@@ -63,7 +65,13 @@ async def _say_on_call(directory: Directory, phone, lk: lkapi.LiveKitAPI, number
             await mouth.say(clip)
             record = await asyncio.to_thread(directory.wait_for_call, number, until, what,
                                              known, 45)
-        seen["attributes"] = await _agent_attributes(lk, record["room_name"])
+        attributes = await _agent_attributes(lk, record["room_name"])
+        for _ in range(100):  # up to ~20 s
+            if settled is None or settled(attributes):
+                break
+            await asyncio.sleep(0.2)
+            attributes = await _agent_attributes(lk, record["room_name"])
+        seen["attributes"] = attributes
         await end_call(lk, record["room_name"])
 
     call = await phone(Call(number, sipp_audio=False, ending=hung_up_by_peer(90_000)),
@@ -84,7 +92,8 @@ async def _spoken_request(directory: Directory, phone, lk: lkapi.LiveKitAPI, art
     return await _say_on_call(directory, phone, lk, number,
                               phone_ulaw(sentence, artifacts_dir / "speech"), handed_over,
                               f"the call handed to {handed_to}", barge_in=barge_in,
-                              repeat=True)
+                              repeat=True,
+                              settled=lambda a: a.get("cc.department") == handed_to)
 
 
 async def test_caller_asks_for_complaints_in_english_and_reaches_mohammed(
