@@ -163,7 +163,7 @@ def identification_rows(recognizer: Recognizer, clips: list[Clip],
 
 
 def run(models: dict[str, str] | None = None, *, windows: tuple[float, ...] = (10, 30),
-        identify_windows: tuple[float, ...] = (10,),
+        identify_windows: tuple[float, ...] = (20,),
         languages: tuple[str, ...] = ("en", "ar")) -> str:
     settings = Settings(_env_file=None)
     specs = models or settings.speech_models
@@ -199,8 +199,8 @@ def main() -> None:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--windows", type=_seconds, default=(10, 30),
                    help="encoder windows in seconds for keyword recall (default 10,30)")
-    p.add_argument("--identify-windows", type=_seconds, default=(10,),
-                   help="windows in seconds for language identification (default 10, "
+    p.add_argument("--identify-windows", type=_seconds, default=(20,),
+                   help="windows in seconds for language identification (default 20, "
                    "as calls use it)")
     p.add_argument("--languages", default="en,ar", help="recall for these languages")
     args = p.parse_args()
