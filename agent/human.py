@@ -14,13 +14,11 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from livekit import api
-from livekit.agents import get_job_context
-
 from agent import callbacks
 from agent.logs import log
 from agent.opening import when
 from agent.phrases import line
+from agent.refer import refer_caller
 from agent.state import CallState
 from core import clock
 from core.callbacks import next_open_time
@@ -54,17 +52,13 @@ async def sip_transfer(state: CallState, reason: str) -> None:
         state.record("transfer_failed", target=None, error="no human transfer target")
         raise TransferFailed("no human line is configured for this department")
     try:
-        job = get_job_context()
-        await job.api.sip.transfer_sip_participant(api.TransferSIPParticipantRequest(
-            room_name=job.room.name, participant_identity=state.sip_identity,
-            transfer_to=target, play_dialtone=True))
+        await refer_caller(state, target, dialtone=True, end_reason="transferred_to_human",
+                           event=("transfer_succeeded", {"target": target, "reason": reason}))
     except Exception as exc:  # the caller stays with us whatever went wrong
         log.warning("SIP transfer to %s failed: %s", mask_number(target),
                     redact_numbers(str(exc)))
         state.record("transfer_failed", target=target, error=str(exc)[:500])
         raise TransferFailed(str(exc)) from exc
-    state.record("transfer_succeeded", target=target, reason=reason)
-    state.end_reason = "transferred_to_human"
     log.info("caller transferred to %s", mask_number(target))
 
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import asyncio
 
-from livekit import api
-from livekit.agents import AgentSession, get_job_context, llm
+from livekit.agents import AgentSession, llm
 
 from agent import handoff_refs
 from agent.handoff_refs import HandoffContext
@@ -22,6 +21,7 @@ from agent.human import TransferFailed, human_transfer_possible
 from agent.logs import log
 from agent.personas import Persona
 from agent.phrases import line
+from agent.refer import refer_caller
 from agent.state import CallState
 from core.config import get_settings
 from core.pii import mask_number, redact_numbers
@@ -65,20 +65,18 @@ async def move_call_to_department(session: AgentSession[CallState], slug: str, r
         turns=recent_turns(session), ttl_seconds=get_settings().handoff_reference_ttl_seconds)
     target = f"tel:{number}"
     state.record("handoff_requested", to=slug, via=via, mode="sip_transfer", target=target)
+    moved = {"from": state.department, "to": slug, "target": target, "via": via,
+             "reason": reason}
     try:
-        job = get_job_context()
-        await job.api.sip.transfer_sip_participant(api.TransferSIPParticipantRequest(
-            room_name=job.room.name, participant_identity=state.sip_identity,
-            transfer_to=target, play_dialtone=False, headers={HANDOFF_HEADER: reference}))
+        await refer_caller(state, target, dialtone=False, end_reason="transferred_to_department",
+                           event=("handoff_transferred", moved),
+                           headers={HANDOFF_HEADER: reference})
     except Exception as exc:  # the caller stays with us whatever went wrong
         await asyncio.to_thread(handoff_refs.discard, reference)
         log.warning("SIP handoff to %s (%s) failed: %s", slug, mask_number(target),
                     redact_numbers(str(exc)))
         state.record("transfer_failed", target=target, to_department=slug, error=str(exc)[:500])
         raise TransferFailed(str(exc)) from exc
-    state.record("handoff_transferred", **{"from": state.department, "to": slug,
-                                           "target": target, "via": via, "reason": reason})
-    state.end_reason = "transferred_to_department"
     log.info("call transferred to %s at %s", slug, mask_number(target))
     return True
 

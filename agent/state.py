@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
@@ -36,6 +37,8 @@ class CallState:
     metrics: CallMetrics | None = None
     visited: list[str] = field(default_factory=list)
     end_reason: str | None = None
+    # a SIP transfer under way (agent/refer.py): the record waits for its answer
+    transfer: asyncio.Task[None] | None = None
     greeted: bool = False  # the call's first greeting (with how to reach us) was said
     # the caller waits for a colleague (warm transfer): keys and speech are not acted on
     on_hold: bool = False

@@ -29,7 +29,7 @@ from livekit.agents import (
     room_io,
 )
 
-from agent import callback_call, dtmf, handoff_refs, logs, recording
+from agent import callback_call, dtmf, handoff_refs, logs, recording, refer
 from agent.assistant import PersonaAgent
 from agent.capacity import admission
 from agent.early_recognition import early_recognition
@@ -335,22 +335,24 @@ def _record_session_events(session: AgentSession[CallState], state: CallState,
 
     @session.on("close")
     def _on_close(ev: CloseEvent) -> None:
-        reason = state.end_reason or ("error" if ev.error else "caller_hangup")
-        if state.metrics is not None:
-            state.metrics.end(reason)
         if ev.error:
             state.record("error", error=str(ev.error)[:500])
-        if state.bridged:  # caller and colleague talk on: closed when one hangs up
-            return
-        closing.append(asyncio.create_task(_finish(state, reason)))
+        closing.append(asyncio.create_task(
+            _close("error" if ev.error else "caller_hangup", last=False)))
+
+    async def _close(otherwise: str, last: bool) -> None:
+        await refer.settled(state)  # the caller may leave before the transfer's answer
+        reason = state.end_reason or otherwise
+        if state.metrics is not None:  # counted once: when the session closed, or now
+            state.metrics.end(reason)
+        if last or not state.bridged:  # caller and colleague talk on: closed at the end
+            await _finish(state, reason)
 
     async def _flush_records(_reason: str = "") -> None:
-        if state.metrics is not None:  # counted once: when the session closed, or now
-            state.metrics.end(state.end_reason or "caller_hangup")
-        if not closing:
-            await _finish(state, state.end_reason or "caller_hangup")
         for task in closing:
             await task
+        if not closing or state.bridged:
+            await _close("caller_hangup", last=True)
 
     ctx.add_shutdown_callback(_flush_records)
 
