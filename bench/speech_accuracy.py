@@ -20,12 +20,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from faster_whisper import decode_audio
 
 from bench.tables import markdown_table
 from core.config import Settings
 from nlu.normalize import normalize
-from speech.recognizer import MAX_FRAMES, Recognizer, load_recognizer
+from speech.recognizer import MAX_FRAMES, SAMPLE_RATE, Recognizer, load_recognizer
 
 # (sentence, words any of which counts as recognised), written for this bench
 CLIPS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
@@ -162,9 +163,48 @@ def identification_rows(recognizer: Recognizer, clips: list[Clip],
     return rows
 
 
+def degraded(pcm: np.ndarray, how: str, rng: np.random.Generator) -> np.ndarray:
+    """`pcm` as a poorer line delivers it."""
+    if how == "clipped start 0.25 s":
+        return pcm[SAMPLE_RATE // 4:]
+    if how == "noise, 15 dB SNR":
+        power = float(np.sqrt(np.mean(pcm ** 2)))
+        return pcm + rng.normal(0, power / 10 ** (15 / 20), len(pcm)).astype(np.float32)
+    if how == "8 % of 20 ms frames lost":
+        lost = pcm.copy()
+        for start in range(0, len(lost), SAMPLE_RATE // 50):
+            if rng.random() < 0.08:
+                lost[start:start + SAMPLE_RATE // 50] = 0
+        return lost
+    if how == "quiet (-16 dB)":
+        return pcm * 0.15
+    return pcm
+
+
+LINES = ("clean", "clipped start 0.25 s", "noise, 15 dB SNR", "8 % of 20 ms frames lost",
+         "quiet (-16 dB)")
+
+
+def degraded_rows(recognizer: Recognizer, clips: list[Clip]) -> list[list[str]]:
+    """First words on an Arabic number over degraded lines: the language identification
+    alone, and with the second opinion calls use (speech.recognizer._second_opinion)."""
+    rows, rng = [], np.random.default_rng(1)
+    for spoken in ("en", "ar"):
+        subset = [c for c in clips if c.language == spoken]
+        for how in LINES:
+            alone = with_second = 0
+            for c in subset:
+                pcm = degraded(decode_audio(str(c.path), sampling_rate=SAMPLE_RATE), how, rng)
+                alone += recognizer.identify(pcm[:MAX_FRAMES * 160], "ar")[0] == spoken
+                with_second += recognizer.transcribe(pcm, None, "ar").language == spoken
+            rows.append([f"{spoken} speech, ar number", how, f"{alone}/{len(subset)}",
+                         f"{with_second}/{len(subset)}"])
+    return rows
+
+
 def run(models: dict[str, str] | None = None, *, windows: tuple[float, ...] = (10, 30),
         identify_windows: tuple[float, ...] = (20,),
-        languages: tuple[str, ...] = ("en", "ar")) -> str:
+        languages: tuple[str, ...] = ("en", "ar"), lines: bool = False) -> str:
     settings = Settings(_env_file=None)
     specs = models or settings.speech_models
     by_spec: dict[str, Recognizer] = {}
@@ -181,13 +221,17 @@ def run(models: dict[str, str] | None = None, *, windows: tuple[float, ...] = (1
         clips = make_clips(Path(tmp))
         recall = recall_rows(by_spec, [c for c in clips if c.language in languages], windows)
         lid = identification_rows(identify, clips, identify_windows)
+        poorer = degraded_rows(identify, clips) if lines else []
     return ("### Keyword recall of the packaged models (espeak-ng clips)\n\n"
             + markdown_table(["lang", "model", "voice", "band", "window", "keyword recall",
                               "ms / clip", "RTF"], recall)
             + "\n\n### Language identification of a call's first words "
             f"(switch confidence {settings.speech_switch_confidence})\n\n"
             + markdown_table(["caller", "voice", "band", "window", "identified right",
-                              "ms / clip"], lid))
+                              "ms / clip"], lid)
+            + ("\n\n### First words over poorer lines (both bands, every voice)\n\n"
+               + markdown_table(["caller", "line", "identification alone",
+                                 "with the second opinion"], poorer) if poorer else ""))
 
 
 def _seconds(text: str) -> tuple[float, ...]:
@@ -203,9 +247,12 @@ def main() -> None:
                    help="windows in seconds for language identification (default 20, "
                    "as calls use it)")
     p.add_argument("--languages", default="en,ar", help="recall for these languages")
+    p.add_argument("--lines", action="store_true",
+                   help="also first words over poorer lines (clipped, noisy, lossy, quiet; "
+                   "~10 min more)")
     args = p.parse_args()
     print(run(windows=args.windows, identify_windows=args.identify_windows,
-              languages=tuple(args.languages.split(","))))
+              languages=tuple(args.languages.split(",")), lines=args.lines))
 
 
 if __name__ == "__main__":

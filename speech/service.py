@@ -205,9 +205,11 @@ def create_app(settings: Settings | None = None, recognizer: Recognizer | None =
         TRANSCRIPTIONS.labels(result.language, result.model, "ok").inc()
         AUDIO_SECONDS.labels(result.language).inc(result.audio_seconds)
         COMPUTE.labels(result.language).observe(result.seconds)
-        log.info("transcribed %.2f s of %s audio in %.0f ms (waited %.0f ms, %s%s)",
-                 result.audio_seconds, result.language, result.seconds * 1000, waited * 1000,
-                 result.model, ", identified" if result.detected else "")
+        identified = ", identified " + " ".join(
+            f"{lang}={p:.2f}" for lang, p in result.detected.items()) if result.detected else ""
+        log.info("transcribed %.2f s of %s audio in %.0f ms (waited %.0f ms, %s%s, "
+                 "logprob %.2f)", result.audio_seconds, result.language, result.seconds * 1000,
+                 waited * 1000, result.model, identified, result.avg_logprob)
         return _body(result, response_format)
 
     return app
