@@ -8,7 +8,7 @@ from unittest.mock import AsyncMock
 import pytest
 from livekit import api
 
-import agent.human
+import agent.refer
 from agent.assistant import PersonaAgent
 from agent.personas import PersonaDirectory
 from tests.agent.expect import assert_handed_over, with_persona
@@ -115,7 +115,7 @@ def _fake_job(monkeypatch: pytest.MonkeyPatch, transfer: AsyncMock) -> None:
     job = SimpleNamespace(room=SimpleNamespace(name="call-reception_+15550001_x"),
                           api=SimpleNamespace(sip=SimpleNamespace(
                               transfer_sip_participant=transfer)))
-    monkeypatch.setattr(agent.human, "get_job_context", lambda: job)
+    monkeypatch.setattr(agent.refer, "get_job_context", lambda: job)
 
 
 async def test_transfer_to_human_calls_the_sip_api_with_the_departments_line(

@@ -14,7 +14,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-import agent.human
+import agent.refer
 from agent.assistant import PersonaAgent
 from agent.briefing import briefing_text
 from agent.callback_call import greeting
@@ -45,7 +45,7 @@ def refer(monkeypatch: pytest.MonkeyPatch) -> AsyncMock:
     job = SimpleNamespace(room=SimpleNamespace(name="call-sales_x"),
                           api=SimpleNamespace(sip=SimpleNamespace(
                               transfer_sip_participant=transfer)))
-    monkeypatch.setattr(agent.human, "get_job_context", lambda: job)
+    monkeypatch.setattr(agent.refer, "get_job_context", lambda: job)
     return transfer
 
 
