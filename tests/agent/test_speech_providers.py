@@ -25,7 +25,7 @@ from core.config import Settings
 from livekit_stack.probes import free_port
 from tests.conftest import TEST_HOST
 from tests.live_services import SpeechProcess
-from tests.support.speech import clipped_phone_wav, spoken_wav
+from tests.support.speech import spoken_wav
 
 
 def _inner(listener: CallListener) -> openai.STT:
@@ -103,22 +103,6 @@ async def test_first_words_in_english_switch_an_arabic_call(
     assert "help" in event.alternatives[0].text.lower()
     assert heard == ["en"] and listener.language == "en" and not listener.identifying
     assert _inner(listener)._opts.languages == ["en"]
-
-
-async def test_clipped_english_first_words_get_a_second_opinion(
-        make_state, directory, speech_service: SpeechProcess, artifacts_dir):
-    """A phone line that lost the first syllable: Whisper gives English only 0.12 and Arabic
-    less (below the switch confidence, so the Arabic prior is kept), but the words decode
-    far surer in English: the call switches and the request is heard."""
-    s = Settings(_env_file=None, speech_url=speech_service.url)
-    state = make_state("reception", "ar", providers=build_providers(s, directory))
-    heard: list[str] = []
-    listener = state.providers.listen("ar", identify=True, on_language=heard.append)
-    clip = clipped_phone_wav("I want to make a complaint.", artifacts_dir / "speech",
-                             clipped_seconds=0.25)
-    event = await listener.recognize(_frames(clip))
-    assert "complaint" in event.alternatives[0].text.lower()
-    assert heard == ["en"] and listener.language == "en"
 
 
 async def test_words_that_keep_the_calls_language_leave_the_next_ones_identified(

@@ -50,16 +50,3 @@ def microphone_wav(text: str, directory: Path, *, language: str = "en",
                         "pad", str(lead_seconds), str(tail_seconds)], check=True)
     return out
 
-
-def clipped_phone_wav(text: str, directory: Path, *, clipped_seconds: float) -> Path:
-    """`text` as a poor phone line delivers it: telephone band (8 kHz G.711 u-law, 300-3400
-    Hz) with its first `clipped_seconds` lost, as 16-bit PCM WAV."""
-    wav = spoken_wav(text, directory)
-    ulaw = wav.with_name(f"{wav.stem}-phone-{clipped_seconds:g}.ulaw.wav")
-    out = wav.with_name(f"{wav.stem}-phone-{clipped_seconds:g}.wav")
-    if not out.exists():
-        subprocess.run([_tool("sox"), str(wav), "-r", "8000", "-c", "1", "-e", "u-law",
-                        str(ulaw), "sinc", "300-3400", "trim", str(clipped_seconds)], check=True)
-        subprocess.run([_tool("sox"), str(ulaw), "-e", "signed", "-b", "16", str(out)],
-                       check=True)
-    return out
