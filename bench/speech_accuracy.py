@@ -178,7 +178,9 @@ def degraded(pcm: np.ndarray, how: str, rng: np.random.Generator) -> np.ndarray:
         return lost
     if how == "quiet (-16 dB)":
         return pcm * 0.15
-    return pcm
+    if how == "clean":
+        return pcm
+    raise ValueError(f"unknown line {how!r}; one of {', '.join(LINES)}")
 
 
 LINES = ("clean", "clipped start 0.25 s", "noise, 15 dB SNR", "8 % of 20 ms frames lost",

@@ -49,4 +49,3 @@ def microphone_wav(text: str, directory: Path, *, language: str = "en",
         subprocess.run([_tool("sox"), str(wav), "-r", "48000", "-c", "1", "-b", "16", str(out),
                         "pad", str(lead_seconds), str(tail_seconds)], check=True)
     return out
-
