@@ -39,8 +39,9 @@ DATA = Path(__file__).resolve().parent / "data"
 # held-out sets: v1 (written before the examples existed; looked at since), v2 (written
 # 2026-11-27 by someone who had seen neither the examples nor v1, before the examples grew;
 # looked at since), v3 (written 2026-11-27 blind to the examples, v1 and v2, before a third
-# round of changes; it measures that round)
-SETS = {"v1": DATA, "v2": DATA / "v2", "v3": DATA / "v3"}
+# round of changes; it measures that round; looked at since), v4 (written 2026-11-27 blind to the
+# examples and v1-v3, before the fourth round of examples; it measures that round)
+SETS = {"v1": DATA, "v2": DATA / "v2", "v3": DATA / "v3", "v4": DATA / "v4"}
 LANGUAGES = ("ar", "en")
 NONE = "none"  # knowledge questions nothing in the knowledge base answers
 
