@@ -158,27 +158,30 @@ def test_0010_adds_the_second_batch_of_examples_and_variants_to_example_facts(
         engine.dispose()
 
 
+@pytest.mark.parametrize("revision,previous,batch",
+                         [("0011", "0010", "batch3"), ("0012", "0011", "batch4")])
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_0011_adds_the_third_batch_of_examples_and_variants_to_example_facts(
-        backend: str, request: pytest.FixtureRequest) -> None:
-    """A database at 0010 gets the third batch (none twice) and the question variants added
-    since; a fact the operator replaced is left alone; downgrade removes the batch again."""
+def test_a_later_batch_adds_its_examples_and_variants_to_example_facts(
+        backend: str, revision: str, previous: str, batch: str,
+        request: pytest.FixtureRequest) -> None:
+    """A database at the revision before gets the batch (none twice) and the question variants
+    added since; a fact the operator replaced is left alone; downgrade removes the batch again."""
     from app.seed import default_knowledge, default_routing_examples
 
-    url = database_url(backend, request, "cc_migration_0011")
+    url = database_url(backend, request, f"cc_migration_{revision}")
     engine = make_engine(url)
-    batch3 = {r["text"] for r in default_routing_examples(("batch3",))}
+    added = {r["text"] for r in default_routing_examples((batch,))}
     count = select(func.count()).select_from(RoutingExample)
     entry = select(KnowledgeEntry.questions).where(KnowledgeEntry.key == "payment")
     try:
-        upgrade("0010", url)
+        upgrade(previous, url)
         with engine.begin() as conn:
             before = conn.scalar(count)
-            assert not batch3 & set(conn.scalars(select(RoutingExample.text)))
+            assert not added & set(conn.scalars(select(RoutingExample.text)))
             dept = conn.scalar(select(Department.id).where(Department.slug == "complaints"))
             conn.execute(insert(RoutingExample).values(  # the operator had one already
                 department_id=dept, language="en",
-                text=next(r["text"] for r in default_routing_examples(("batch3",))
+                text=next(r["text"] for r in default_routing_examples((batch,))
                           if r["department"] == "complaints" and r["language"] == "en")))
             before += 1
             seeded = conn.execute(entry).scalar_one()
@@ -186,14 +189,14 @@ def test_0011_adds_the_third_batch_of_examples_and_variants_to_example_facts(
                          .values(questions={**seeded, "en": seeded["en"][:3]}))
             conn.execute(update(KnowledgeEntry).where(KnowledgeEntry.key == "plans")
                          .values(example=False, questions={"en": ["what does it cost"]}))
-        upgrade("head", url)
+        upgrade(revision, url)
         full = next(e["questions"] for e in default_knowledge() if e["key"] == "payment")
         with engine.connect() as conn:
-            assert conn.scalar(count) == before + len(batch3) - 1
+            assert conn.scalar(count) == before + len(added) - 1
             assert conn.execute(entry).scalar_one()["en"] == full["en"]
             plans = select(KnowledgeEntry.questions).where(KnowledgeEntry.key == "plans")
             assert conn.execute(plans).scalar_one() == {"en": ["what does it cost"]}
-        downgrade("0010", url)
+        downgrade(previous, url)
         with engine.connect() as conn:
             assert conn.scalar(count) == before - 1
     finally:

@@ -84,8 +84,8 @@ def _lines(text: str) -> list[str]:
             if line.strip() and not line.lstrip().startswith("#")]
 
 
-ROUTING_BATCHES = ("", "batch2", "batch3")
-# routing/ (migration 0005), routing/batch2/ (0010), routing/batch3/ (0011)
+ROUTING_BATCHES = ("", "batch2", "batch3", "batch4")
+# routing/ (migration 0005), routing/batch2/ (0010), routing/batch3/ (0011), batch4/ (0012)
 
 
 def default_routing_examples(batches: tuple[str, ...] = ROUTING_BATCHES

@@ -1,4 +1,4 @@
-"""Adding a batch of seed data to databases made before it (migrations 0010, 0011).
+"""Adding a batch of seed data to databases made before it (migrations 0010, 0011, 0012).
 
 A batch is a folder of routing examples (`routing/<batch>/`) plus whatever question variants
 the example knowledge entries gained with it. Examples go to the default departments that
