@@ -26,7 +26,10 @@ def get_session() -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# function scope: the commit runs when the endpoint returns, before the response starts, so a
+# 2xx means the change is stored and a failed commit is an error response, not a lost write
+# (FastAPI's default runs this after the response has been sent)
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 _bearer = HTTPBearer(auto_error=False, description="The admin API key (ADMIN_API_KEY)")
 
