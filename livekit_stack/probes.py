@@ -46,6 +46,20 @@ def free_port(host: str, kind: int = socket.SOCK_STREAM, attempts: int = 200) ->
     raise RuntimeError(f"no free port in {PORT_RANGE} on {host}")
 
 
+def free_even_port_run(host: str, count: int = 4, kind: int = socket.SOCK_DGRAM,
+                       attempts: int = 200) -> int:
+    """The first (even) of `count` consecutive ports on `host`, all free right now and none
+    handed out before: sipp binds its audio RTP port, RTCP (+1) and a video pair (+2, +3)."""
+    rng = random.Random()
+    for _ in range(attempts):
+        port = rng.randrange(PORT_RANGE[0], PORT_RANGE[1] - count + 1) & ~1
+        run = range(port, port + count)
+        if not _given.intersection(run) and all(port_free(host, p, kind) for p in run):
+            _given.update(run)
+            return port
+    raise RuntimeError(f"no {count} free consecutive ports in {PORT_RANGE} on {host}")
+
+
 def free_dual_port(host: str, attempts: int = 50) -> int:
     """A port free for both UDP and TCP right now (livekit-sip listens on both)."""
     for _ in range(attempts):

@@ -22,7 +22,7 @@ from string import Template
 from typing import Literal
 
 from livekit_stack import LocalStack
-from livekit_stack.probes import free_port
+from livekit_stack.probes import free_even_port_run, free_port
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "sipp"
 
@@ -163,7 +163,7 @@ async def place_call(stack: LocalStack, call: Call, workdir: Path, *, ear_port: 
         sipp_binary(), stack.cfg.nodes[node].sip_address, "-sf", str(scenario), "-s", call.number,
         "-key", "caller", call.caller, "-key", "ear_port", str(ear_port),
         "-i", host, "-p", str(free_port(host, socket.SOCK_DGRAM)),
-        "-mi", host, "-mp", str(_free_even_udp_port(host)),
+        "-mi", host, "-mp", str(free_even_port_run(host)),
         "-m", "1", "-l", "1", "-timeout", f"{int(timeout)}s", "-timeout_error", "-nostdin",
         "-trace_err", "-error_file", "errors.log", "-trace_msg", "-message_file", "messages.log",
     ]
@@ -233,7 +233,7 @@ async def answer_call(host: str, port: int, callee: Callee, workdir: Path, *, ea
     (workdir / "scenario.xml").write_text(callee.scenario())
     argv = [sipp_binary(), "-sf", str(workdir / "scenario.xml"), "-key", "ear_port",
             str(ear_port), "-i", host, "-p", str(port), "-mi", host,
-            "-mp", str(_free_even_udp_port(host)), "-m", "1", "-timeout", f"{int(timeout)}s",
+            "-mp", str(free_even_port_run(host)), "-m", "1", "-timeout", f"{int(timeout)}s",
             "-timeout_error", "-nostdin", "-trace_err", "-error_file", "errors.log",
             "-trace_msg", "-message_file", "messages.log"]
     proc = await asyncio.create_subprocess_exec(
@@ -277,16 +277,3 @@ async def _finish(proc: asyncio.subprocess.Process, workdir: Path,
                       out.decode(errors="replace"), err.decode(errors="replace"),
                       read("errors.log"), read("messages.log"))
 
-
-def _free_even_udp_port(host: str) -> int:
-    """RTP wants an even port with the next one (RTCP) free too."""
-    for _ in range(100):
-        port = free_port(host, socket.SOCK_DGRAM)
-        if port % 2 == 0 and port < 65000:
-            try:
-                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-                    s.bind((host, port + 1))
-                return port
-            except OSError:
-                continue
-    raise RuntimeError("no free even UDP port pair")
