@@ -16,7 +16,6 @@ callers queues briefly instead of starving every call.
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import os
 import threading
@@ -29,10 +28,10 @@ import anyio
 import numpy as np
 from fastapi import FastAPI, File, Form, Header, Request, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from faster_whisper import decode_audio
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
 from core.config import Settings, get_settings
+from speech.audio import decode
 from speech.recognizer import SAMPLE_RATE, Recognizer, Transcript, UnsupportedLanguage
 
 log = logging.getLogger("contact_center.speech")
@@ -87,7 +86,7 @@ class Slots:
 
 def _decode(data: bytes) -> np.ndarray:
     try:
-        return decode_audio(io.BytesIO(data), sampling_rate=SAMPLE_RATE)
+        return decode(data, SAMPLE_RATE)
     except Exception as exc:  # PyAV raises many kinds for a file it cannot read
         raise SpeechError(400, f"cannot decode the audio file: {type(exc).__name__}",
                           "file") from exc
