@@ -8,13 +8,20 @@ SPEECH_EARLY_SECONDS. If the VAD then declares the end of speech with no sound i
 that transcript is the turn's (the audio it lacks is silence); if the caller goes on, it is
 dropped and the utterance is recognised again, whole, when it does end. The cost is a
 recognition thrown away at each pause longer than SPEECH_EARLY_SECONDS inside a turn.
+
+Words that are complete end the turn sooner. When the early transcript is back while the
+caller is still silent and `complete` says its words already ask for something (the call's
+understanding has a confident meaning for them: a department, an answer, a person), the turn
+is given to the session at once instead of at the VAD's end of speech; words that are not
+(a phrase broken off, a filler) keep the whole VAD_MIN_SILENCE_SECONDS to go on. Should the
+caller go on after all, what follows is a new utterance.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Callable
 from typing import Any
 
 from livekit import rtc
@@ -24,19 +31,24 @@ from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGive
 from agent.logs import log
 from agent.speech import CallListener
 
+# audio kept before words that follow a turn ended early: the VAD notices speech a little
+# after it begins
+RESUME_PADDING_SECONDS = 0.3
+
 
 class EarlyRecognition(stt.STT):
     """A streaming face for a call's (non-streaming) recogniser: its own Silero VAD stream
     segments the caller's audio, as livekit's StreamAdapter does, and recognition of each
     utterance begins `early_after` seconds into the silence that may end it."""
 
-    def __init__(self, listener: CallListener, vad_model: vad.VAD, *, early_after: float
-                 ) -> None:
+    def __init__(self, listener: CallListener, vad_model: vad.VAD, *, early_after: float,
+                 complete: Callable[[str], bool] | None = None) -> None:
         super().__init__(capabilities=stt.STTCapabilities(streaming=True,
                                                           interim_results=False))
         self.listener = listener
         self.vad = vad_model
         self.early_after = early_after
+        self.complete = complete  # words that need no more: their turn ends at once
         listener.on("metrics_collected", lambda metrics: self.emit("metrics_collected", metrics))
 
     @property
@@ -66,7 +78,11 @@ class _Utterance:
         self.frames = list(frames)
         self.early: asyncio.Task[stt.SpeechEvent] | None = None
         self.early_at: float | None = None
+        self.silent_since: float | None = None  # when the silence of the early point began
         self.dropped = 0  # early recognitions the caller spoke over
+        self.given = False  # its words were complete: the session has them already
+        self.closed = False  # the VAD ended it
+        self.resumed = False  # the caller went on after a turn that ended early
 
     def drop_early(self) -> None:
         if self.early is not None:
@@ -80,6 +96,7 @@ class _EarlyStream(stt.RecognizeStream):
         super().__init__(stt=owner, conn_options=conn_options)
         self._owner = owner
         self._listener = owner.listener
+        self._watchers: set[asyncio.Task[None]] = set()
 
     async def _metrics_monitor_task(self, event_aiter: AsyncIterable[stt.SpeechEvent]) -> None:
         async for _ in event_aiter:  # the recogniser reports each recognition's own metrics
@@ -111,49 +128,97 @@ class _EarlyStream(stt.RecognizeStream):
                 if ev.type == vad.VADEventType.START_OF_SPEECH:
                     if utterance is not None:
                         utterance.drop_early()
-                    utterance = _Utterance(ev.frames)  # prefix padding + speech so far
-                    self._event_ch.send_nowait(
-                        stt.SpeechEvent(stt.SpeechEventType.START_OF_SPEECH))
+                    utterance = self._begin(ev.frames)  # prefix padding + speech so far
                 elif ev.type == vad.VADEventType.INFERENCE_DONE:
                     if utterance is not None and ev.speaking:
-                        self._listen_on(utterance, ev)
+                        utterance = self._listen_on(utterance, ev)
                 elif ev.type == vad.VADEventType.END_OF_SPEECH:
                     ended, utterance = utterance, None
                     await self._end(ev, ended)
         finally:
             if utterance is not None:
                 utterance.drop_early()
+            await utils.aio.cancel_and_wait(*self._watchers)
 
-    def _listen_on(self, utterance: _Utterance, ev: vad.VADEvent) -> None:
-        """One more window of the utterance. `raw_accumulated_silence` is the silence before
-        this window: 0 means the caller spoke again, which makes an early transcript stale."""
+    def _begin(self, frames: list[rtc.AudioFrame]) -> _Utterance:
+        self._event_ch.send_nowait(stt.SpeechEvent(stt.SpeechEventType.START_OF_SPEECH))
+        return _Utterance(frames)
+
+    def _listen_on(self, utterance: _Utterance, ev: vad.VADEvent) -> _Utterance:
+        """One more window of the utterance (the one it continues in). `raw_accumulated_silence`
+        is the silence before this window: 0 means the caller spoke again, which makes an
+        early transcript stale, or, after words the session already has, begins new words."""
         utterance.frames.extend(ev.frames)
+        if utterance.given:
+            if ev.raw_accumulated_silence > 0.0:
+                return utterance
+            following = self._begin(_tail(utterance.frames, RESUME_PADDING_SECONDS))
+            following.resumed = True
+            return following
         if ev.raw_accumulated_silence <= 0.0:
             utterance.drop_early()
         elif utterance.early is None and ev.raw_accumulated_silence >= self._owner.early_after:
             utterance.early_at = time.time()
+            utterance.silent_since = utterance.early_at - ev.raw_accumulated_silence
             utterance.early = asyncio.create_task(
                 self._listener.hear(utils.merge_frames(utterance.frames)),
                 name="early-recognition-request")
+            if self._owner.complete is not None:
+                watcher = asyncio.create_task(self._give_if_complete(utterance),
+                                              name="early-recognition-complete")
+                self._watchers.add(watcher)
+                watcher.add_done_callback(self._watchers.discard)
+        return utterance
+
+    async def _give_if_complete(self, utterance: _Utterance) -> None:
+        """End the turn on the early transcript if its words are complete and the caller is
+        still silent (nothing dropped it, the VAD has not ended it)."""
+        early = utterance.early
+        if early is None or self._owner.complete is None:
+            return
+        await asyncio.wait([early])
+        if early.cancelled() or utterance.early is not early or utterance.closed:
+            return
+        event = early.result()
+        spoken = event.alternatives[0] if event.alternatives else None
+        if spoken is None or not spoken.text.strip() or not self._owner.complete(spoken.text):
+            return
+        utterance.given = True
+        self._give(event, utterance, detected_at=time.time(),
+                   speech_end_time=utterance.silent_since or time.time(), complete=True)
 
     async def _end(self, ev: vad.VADEvent, utterance: _Utterance | None) -> None:
+        if utterance is not None:
+            utterance.closed = True
+            if utterance.given:  # the session has its words: the silence that followed ends
+                return
         detected_at = time.time()
         speech_end_time = detected_at - ev.silence_duration - ev.inference_duration
-        self._event_ch.send_nowait(stt.SpeechEvent(
-            type=stt.SpeechEventType.END_OF_SPEECH, speech_end_time=speech_end_time))
         early = utterance.early if utterance is not None else None
-        started = utterance.early_at if early is not None and utterance else detected_at
         if early is not None:
             event = await early
         else:
-            event = await self._listener.hear(utils.merge_frames(ev.frames))
+            audio = utterance.frames if utterance is not None and utterance.resumed \
+                else ev.frames
+            event = await self._listener.hear(utils.merge_frames(audio))
+        self._give(event, utterance, detected_at=detected_at, speech_end_time=speech_end_time,
+                   complete=False)
+
+    def _give(self, event: stt.SpeechEvent, utterance: _Utterance | None, *,
+              detected_at: float, speech_end_time: float, complete: bool) -> None:
+        """The utterance's end and transcript, to the session; `complete`: ended early on
+        complete words, not by the VAD."""
+        self._event_ch.send_nowait(stt.SpeechEvent(
+            type=stt.SpeechEventType.END_OF_SPEECH, speech_end_time=speech_end_time))
         self._listener.accept(event)
-        ready_at = time.time()
+        early = utterance is not None and utterance.early is not None
         log.info("utterance recognised", extra={
-            "utterance": {"early": early is not None, "detected_at": detected_at,
-                          "sent_at": started, "ready_at": ready_at,
+            "utterance": {"early": early, "complete": complete, "detected_at": detected_at,
+                          "sent_at": utterance.early_at if early and utterance else detected_at,
+                          "ready_at": time.time(),
                           "dropped": utterance.dropped if utterance is not None else 0,
-                          "speech_seconds": round(ev.speech_duration, 3)}})
+                          "audio_seconds": round(sum(f.duration for f in utterance.frames), 3)
+                          if utterance is not None else 0.0}})
         spoken = event.alternatives[0] if event.alternatives else None
         if spoken is None or not spoken.text:
             return
@@ -162,13 +227,23 @@ class _EarlyStream(stt.RecognizeStream):
             speech_end_time=speech_end_time))
 
 
-def early_recognition(listener: CallListener | None, vad_model: Any, early_after: float
-                      ) -> stt.STT | None:
+def _tail(frames: list[rtc.AudioFrame], seconds: float) -> list[rtc.AudioFrame]:
+    """The last `seconds` of `frames` (whole frames)."""
+    kept: list[rtc.AudioFrame] = []
+    for frame in reversed(frames):
+        if sum(f.duration for f in kept) >= seconds:
+            break
+        kept.append(frame)
+    return kept[::-1]
+
+
+def early_recognition(listener: CallListener | None, vad_model: Any, early_after: float,
+                      complete: Callable[[str], bool] | None = None) -> stt.STT | None:
     """The session's recogniser: early recognition when the call hears speech and the early
-    point comes before the VAD's end of speech; the plain recogniser otherwise (livekit
-    wraps it in its StreamAdapter)."""
+    point comes before the VAD's end of speech (`complete`: words whose turn ends at once);
+    the plain recogniser otherwise (livekit wraps it in its StreamAdapter)."""
     if listener is None or vad_model is None:
         return listener
     if not 0.0 < early_after < vad_model.min_silence_duration:
         return listener
-    return EarlyRecognition(listener, vad_model, early_after=early_after)
+    return EarlyRecognition(listener, vad_model, early_after=early_after, complete=complete)

@@ -32,7 +32,7 @@ from livekit.agents import (
 from agent import callback_call, dtmf, handoff_refs, logs, recording, refer
 from agent.assistant import PersonaAgent
 from agent.capacity import admission
-from agent.early_recognition import early_recognition
+from agent.early_recognition import EarlyRecognition, early_recognition
 from agent.heartbeat import Heartbeat
 from agent.limits import CallLimits
 from agent.logs import bind, log
@@ -44,6 +44,7 @@ from agent.records import CallRecorder
 from agent.sip_handoff import acknowledged_welcome, carried_context
 from agent.speech import CallListener, switch_language
 from agent.state import CallState
+from agent.turn_end import words_complete
 from core.config import Settings, get_settings
 from core.pii import mask_number, redact_numbers
 from sip.handoff import HANDOFF_ATTRIBUTE
@@ -64,6 +65,14 @@ def voice_turn_handling(settings: Settings) -> dict[str, Any]:
             "endpointing": {"min_delay": settings.endpointing_min_delay_seconds}}
 
 
+def turn_silence_seconds(settings: Settings) -> float:
+    """The silence after which the session's VAD says the caller stopped: the endpointing
+    delay, the least silence a turn whose words are complete ends after (agent/turn_end.py);
+    the utterances themselves are cut by the recogniser's VAD, at VAD_MIN_SILENCE_SECONDS."""
+    return max(0.1, min(settings.endpointing_min_delay_seconds,
+                        settings.vad_min_silence_seconds))
+
+
 def prewarm(proc: JobProcess) -> None:
     """Once per job process, before it is given a call: load Silero VAD (its model ships in
     the wheel) when calls get speech-to-text (the offline mode takes text and DTMF only), and
@@ -75,6 +84,8 @@ def prewarm(proc: JobProcess) -> None:
 
         proc.userdata["vad"] = silero.VAD.load(
             min_silence_duration=settings.vad_min_silence_seconds)
+        proc.userdata["turn_vad"] = silero.VAD.load(
+            min_silence_duration=turn_silence_seconds(settings))
     try:
         load_directory(settings)
     except Exception as exc:  # the call reads the directory again and reports a real failure
@@ -183,11 +194,17 @@ async def entrypoint(ctx: JobContext) -> None:
              describe_mode(settings))
     listener = _listen(state, identify=not chosen and carried is None)
     vad_model = ctx.proc.userdata.get("vad") if voice else None
+    recogniser = early_recognition(listener, vad_model, settings.speech_early_seconds,
+                                   complete=words_complete(state))
+    # with early recognition the recogniser cuts utterances (VAD_MIN_SILENCE_SECONDS) and
+    # ends complete ones sooner, so the session's VAD must let a turn end that soon
+    turn_vad = ctx.proc.userdata.get("turn_vad", vad_model) \
+        if isinstance(recogniser, EarlyRecognition) else vad_model
 
     session = AgentSession[CallState](
         llm=providers.llm,
-        stt=early_recognition(listener, vad_model, settings.speech_early_seconds),
-        vad=vad_model,
+        stt=recogniser,
+        vad=turn_vad,
         turn_handling=voice_turn_handling(settings) if voice else TURN_HANDLING_TEXT,  # type: ignore[arg-type]
         # livekit ignores the first 3 s of a caller talking over the agent, for echo that a
         # browser's AEC has not learnt yet; a phone line has no such echo path here, and a

@@ -152,10 +152,11 @@ class Settings(BaseSettings):
     # Speech-to-text: auto = OpenAI when OPENAI_API_KEY is set, else the local speech service;
     # none = callers type (browser) or press keys (phone) only.
     stt_provider: Literal["auto", "local", "openai", "none"] = "auto"
-    # When the caller has finished speaking: Silero VAD silence, then the endpointing delay
-    # (counted from the end of speech, overlapping speech recognition).
+    # When the caller has finished speaking: an utterance ends after VAD_MIN_SILENCE_SECONDS of
+    # Silero VAD silence; words that are complete (understood, not trailing off:
+    # agent/turn_end.py) end the turn once recognised, after at least the endpointing delay.
     vad_min_silence_seconds: float = Field(default=0.4, ge=0.1, le=2.0)
-    endpointing_min_delay_seconds: float = Field(default=0.3, ge=0.0, le=3.0)
+    endpointing_min_delay_seconds: float = Field(default=0.2, ge=0.0, le=3.0)
     # recognition starts this far into the silence, before the VAD's end of speech; speech
     # after it throws that transcript away (agent/early_recognition.py). 0: at the end only
     speech_early_seconds: float = Field(default=0.1, ge=0.0, le=2.0)

@@ -41,12 +41,16 @@ def _stem(word: str) -> str:
     return _ARTICLE.sub("", word) if _ARABIC_CHARS.match(word) else word
 
 
+def words(text: str) -> list[str]:
+    """The words of `text`, normalised, without punctuation."""
+    return _NOT_WORD.sub(" ", normalize(text)).split()
+
+
 def tokens(text: str) -> list[str]:
     """Words of `text` for matching: normalised, no punctuation or fillers, dialect words
     mapped to one form, Arabic article and clitics split off."""
-    words = _NOT_WORD.sub(" ", normalize(text)).split()
     out: list[str] = []
-    for word in words:
+    for word in words(text):
         if word in FILLERS:
             continue
         word = VARIANTS.get(word, word)

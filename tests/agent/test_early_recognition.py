@@ -1,9 +1,11 @@
 """Early recognition: the utterance goes to the speech service a moment into the caller's
 silence, before Silero VAD's end of speech; speech after that moment throws the early
-transcript away. Real Silero VAD, real espeak-ng speech, the real speech service."""
+transcript away; complete words end the turn as soon as they are recognised. Real Silero VAD,
+real espeak-ng speech, the real speech service."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import wave
 from pathlib import Path
@@ -16,6 +18,7 @@ from livekit.plugins import silero
 
 from agent.early_recognition import EarlyRecognition, early_recognition
 from agent.providers import build_providers
+from agent.turn_end import words_complete
 from core.config import Settings
 from tests.live_services import SpeechProcess
 from tests.support.speech import spoken_wav
@@ -39,13 +42,17 @@ def _silence(seconds: float) -> np.ndarray:
     return np.zeros(int(RATE * seconds), dtype=np.int16)
 
 
-async def _recognise(recognition: EarlyRecognition, audio: np.ndarray
-                     ) -> list[stt.SpeechEvent]:
+async def _recognise(recognition: EarlyRecognition, audio: np.ndarray, *,
+                     paced: bool = False) -> list[stt.SpeechEvent]:
+    """The events of `audio` pushed as a room delivers it; `paced`: in real time (at least),
+    so that recognition runs while the silence after the words is still arriving."""
     events: list[stt.SpeechEvent] = []
     async with recognition.stream() as stream:
         for start in range(0, len(audio), FRAME):
             chunk = audio[start:start + FRAME]
             stream.push_frame(rtc.AudioFrame(chunk.tobytes(), RATE, 1, len(chunk)))
+            if paced:
+                await asyncio.sleep(FRAME / RATE)
         stream.end_input()
         async for ev in stream:
             events.append(ev)
@@ -61,6 +68,25 @@ def recognition(make_state, directory, speech_service: SpeechProcess) -> EarlyRe
     made = early_recognition(listener, vad_model, 0.1)
     assert isinstance(made, EarlyRecognition)
     return made
+
+
+@pytest.fixture
+def patient_recognition(make_state, directory, speech_service: SpeechProcess
+                        ) -> EarlyRecognition:
+    """Early recognition that ends turns on complete words (the product's predicate), with a
+    VAD so patient (3 s of silence) that only complete words can end a turn in these clips."""
+    settings = Settings(_env_file=None, speech_url=speech_service.url)
+    state = make_state("reception", "en", providers=build_providers(settings, directory))
+    listener = state.providers.listen("en", identify=False)
+    made = early_recognition(listener, silero.VAD.load(min_silence_duration=3.0), 0.1,
+                             complete=words_complete(state))
+    assert isinstance(made, EarlyRecognition)
+    return made
+
+
+def _finals(events: list[stt.SpeechEvent]) -> list[str]:
+    return [ev.alternatives[0].text.lower() for ev in events
+            if ev.type == stt.SpeechEventType.FINAL_TRANSCRIPT]
 
 
 def _utterances(caplog: pytest.LogCaptureFixture) -> list[dict]:
@@ -109,3 +135,47 @@ def test_no_early_recognition_without_speech_or_when_the_point_is_past_the_end(d
     assert early_recognition(listener, None, 0.1) is listener
     assert early_recognition(listener, vad_model, 0.0) is listener  # SPEECH_EARLY_SECONDS=0
     assert early_recognition(listener, vad_model, 0.4) is listener  # never before the end
+
+
+async def test_complete_words_end_the_turn_without_the_whole_silence(
+        patient_recognition, artifacts_dir, caplog):
+    caplog.set_level(logging.INFO, logger="contact_center.agent")
+    clip = _pcm(spoken_wav("I have a complaint about my bill.", artifacts_dir / "speech"))
+    events = await _recognise(patient_recognition,
+                              np.concatenate([_silence(0.5), clip, _silence(2.0)]), paced=True)
+    kinds = [ev.type for ev in events]
+    assert kinds == [stt.SpeechEventType.START_OF_SPEECH, stt.SpeechEventType.END_OF_SPEECH,
+                     stt.SpeechEventType.FINAL_TRANSCRIPT], kinds
+    assert "complaint" in _finals(events)[0]
+    (heard,) = _utterances(caplog)
+    assert heard["complete"] and heard["early"], heard  # not the VAD: 3 s never passed
+
+
+async def test_words_after_a_turn_that_ended_early_are_a_new_utterance(
+        patient_recognition, artifacts_dir, caplog):
+    caplog.set_level(logging.INFO, logger="contact_center.agent")
+    words = artifacts_dir / "speech"
+    first = _pcm(spoken_wav("I have a complaint about my bill.", words))
+    second = _pcm(spoken_wav("And I want to buy the premium plan.", words))
+    events = await _recognise(patient_recognition, np.concatenate(  # the VAD ends the second
+        [_silence(0.5), first, _silence(1.5), second, _silence(3.5)]), paced=True)
+    finals = _finals(events)
+    assert len(finals) == 2, (finals, [ev.type for ev in events], _utterances(caplog))
+    assert "complaint" in finals[0] and "premium" not in finals[0], finals
+    assert "premium" in finals[1] and "complaint" not in finals[1], finals
+    assert [ev.type for ev in events].count(stt.SpeechEventType.START_OF_SPEECH) == 2
+    assert _utterances(caplog)[0]["complete"]
+
+
+async def test_words_that_trail_off_wait_for_the_end_of_speech(
+        patient_recognition, artifacts_dir, caplog):
+    """"I would like to" is not complete: the caller's pause (1 s, past the early point and
+    its recognition) does not end the turn; the words after it join it."""
+    caplog.set_level(logging.INFO, logger="contact_center.agent")
+    words = artifacts_dir / "speech"
+    first = _pcm(spoken_wav("I would like to", words))
+    second = _pcm(spoken_wav("buy the premium plan.", words))
+    events = await _recognise(patient_recognition, np.concatenate(
+        [_silence(0.5), first, _silence(1.0), second, _silence(2.0)]), paced=True)
+    finals = _finals(events)
+    assert len(finals) == 1 and "like" in finals[0] and "premium" in finals[0], finals
