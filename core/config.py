@@ -159,7 +159,7 @@ class Settings(BaseSettings):
     endpointing_min_delay_seconds: float = Field(default=0.2, ge=0.0, le=3.0)
     # recognition starts this far into the silence, before the VAD's end of speech; speech
     # after it throws that transcript away (agent/early_recognition.py). 0: at the end only
-    speech_early_seconds: float = Field(default=0.1, ge=0.0, le=2.0)
+    speech_early_seconds: float = Field(default=0.05, ge=0.0, le=2.0)
 
     # Local speech service (`contact-center speech`): Whisper served over the OpenAI
     # transcription API, one copy of each model per machine.
