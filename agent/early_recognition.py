@@ -181,11 +181,20 @@ class _EarlyStream(stt.RecognizeStream):
             return
         event = early.result()
         spoken = event.alternatives[0] if event.alternatives else None
-        if spoken is None or not spoken.text.strip() or not self._owner.complete(spoken.text):
+        if spoken is None or not spoken.text.strip() or not self._complete(spoken.text):
             return
         utterance.given = True
         self._give(event, utterance, detected_at=time.time(),
                    speech_end_time=utterance.silent_since or time.time(), complete=True)
+
+    def _complete(self, text: str) -> bool:
+        """The owner's judgement; one that fails leaves the turn to the VAD, as before."""
+        try:
+            return bool(self._owner.complete and self._owner.complete(text))
+        except Exception as exc:
+            log.warning("could not tell whether the words are complete: %s",
+                        type(exc).__name__)
+            return False
 
     async def _end(self, ev: vad.VADEvent, utterance: _Utterance | None) -> None:
         if utterance is not None:

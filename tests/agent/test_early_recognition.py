@@ -60,28 +60,34 @@ async def _recognise(recognition: EarlyRecognition, audio: np.ndarray, *,
 
 
 @pytest.fixture
-def recognition(make_state, directory, speech_service: SpeechProcess) -> EarlyRecognition:
-    settings = Settings(_env_file=None, speech_url=speech_service.url)
-    state = make_state("reception", "en", providers=build_providers(settings, directory))
-    listener = state.providers.listen("en", identify=False)
-    vad_model = silero.VAD.load(min_silence_duration=0.4)
-    made = early_recognition(listener, vad_model, 0.1)
-    assert isinstance(made, EarlyRecognition)
-    return made
+def make_recognition(make_state, directory, speech_service: SpeechProcess):  # type: ignore[no-untyped-def]
+    """make_recognition(vad_silence, complete=None): early recognition (0.1 s) of an English
+    call at Reception, heard by the real speech service; `complete`: a predicate, or
+    "product" for the product's own (agent/turn_end.py)."""
+
+    def make(vad_silence: float, complete=None) -> EarlyRecognition:  # type: ignore[no-untyped-def]
+        settings = Settings(_env_file=None, speech_url=speech_service.url)
+        state = make_state("reception", "en", providers=build_providers(settings, directory))
+        listener = state.providers.listen("en", identify=False)
+        made = early_recognition(listener, silero.VAD.load(min_silence_duration=vad_silence),
+                                 0.1, complete=words_complete(state)
+                                 if complete == "product" else complete)
+        assert isinstance(made, EarlyRecognition)
+        return made
+
+    return make
 
 
 @pytest.fixture
-def patient_recognition(make_state, directory, speech_service: SpeechProcess
-                        ) -> EarlyRecognition:
+def recognition(make_recognition) -> EarlyRecognition:
+    return make_recognition(0.4)
+
+
+@pytest.fixture
+def patient_recognition(make_recognition) -> EarlyRecognition:
     """Early recognition that ends turns on complete words (the product's predicate), with a
     VAD so patient (3 s of silence) that only complete words can end a turn in these clips."""
-    settings = Settings(_env_file=None, speech_url=speech_service.url)
-    state = make_state("reception", "en", providers=build_providers(settings, directory))
-    listener = state.providers.listen("en", identify=False)
-    made = early_recognition(listener, silero.VAD.load(min_silence_duration=3.0), 0.1,
-                             complete=words_complete(state))
-    assert isinstance(made, EarlyRecognition)
-    return made
+    return make_recognition(3.0, "product")
 
 
 def _finals(events: list[stt.SpeechEvent]) -> list[str]:
@@ -179,3 +185,19 @@ async def test_words_that_trail_off_wait_for_the_end_of_speech(
         [_silence(0.5), first, _silence(1.0), second, _silence(2.0)]), paced=True)
     finals = _finals(events)
     assert len(finals) == 1 and "like" in finals[0] and "premium" in finals[0], finals
+
+
+async def test_a_judgement_that_fails_leaves_the_turn_to_the_vad(
+        make_recognition, artifacts_dir, caplog):
+    def broken(text: str) -> bool:
+        raise RuntimeError("no understanding")
+
+    caplog.set_level(logging.INFO, logger="contact_center.agent")
+    clip = _pcm(spoken_wav("I have a complaint about my bill.", artifacts_dir / "speech"))
+    events = await _recognise(make_recognition(0.4, broken),
+                              np.concatenate([_silence(0.5), clip, _silence(1.0)]), paced=True)
+    finals = _finals(events)
+    assert len(finals) == 1 and "complaint" in finals[0], finals
+    (heard,) = _utterances(caplog)
+    assert not heard["complete"], heard
+    assert "could not tell whether the words are complete" in caplog.text
