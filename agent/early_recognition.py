@@ -174,7 +174,7 @@ class _EarlyStream(stt.RecognizeStream):
         """End the turn on the early transcript if its words are complete and the caller is
         still silent (nothing dropped it, the VAD has not ended it)."""
         early = utterance.early
-        if early is None or self._owner.complete is None:
+        if early is None:
             return
         await asyncio.wait([early])
         if early.cancelled() or utterance.early is not early or utterance.closed:
@@ -190,7 +190,7 @@ class _EarlyStream(stt.RecognizeStream):
     def _complete(self, text: str) -> bool:
         """The owner's judgement; one that fails leaves the turn to the VAD, as before."""
         try:
-            return bool(self._owner.complete and self._owner.complete(text))
+            return self._owner.complete is not None and self._owner.complete(text)
         except Exception as exc:
             log.warning("could not tell whether the words are complete: %s",
                         type(exc).__name__)
@@ -239,10 +239,12 @@ class _EarlyStream(stt.RecognizeStream):
 def _tail(frames: list[rtc.AudioFrame], seconds: float) -> list[rtc.AudioFrame]:
     """The last `seconds` of `frames` (whole frames)."""
     kept: list[rtc.AudioFrame] = []
+    total = 0.0
     for frame in reversed(frames):
-        if sum(f.duration for f in kept) >= seconds:
+        if total >= seconds:
             break
         kept.append(frame)
+        total += frame.duration
     return kept[::-1]
 
 
