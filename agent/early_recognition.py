@@ -15,6 +15,10 @@ understanding has a confident meaning for them: a department, an answer, a perso
 is given to the session at once instead of at the VAD's end of speech; words that are not
 (a phrase broken off, a filler) keep the whole VAD_MIN_SILENCE_SECONDS to go on. Should the
 caller go on after all, what follows is a new utterance.
+
+While the call's language is still being identified, the words' first `identify_after`
+seconds are identified as they are spoken (CallListener.early_language); when that is sure,
+the utterance is transcribed in its language without being identified again.
 """
 
 from __future__ import annotations
@@ -42,13 +46,15 @@ class EarlyRecognition(stt.STT):
     utterance begins `early_after` seconds into the silence that may end it."""
 
     def __init__(self, listener: CallListener, vad_model: vad.VAD, *, early_after: float,
-                 complete: Callable[[str], bool] | None = None) -> None:
+                 complete: Callable[[str], bool] | None = None,
+                 identify_after: float = 0.0) -> None:
         super().__init__(capabilities=stt.STTCapabilities(streaming=True,
                                                           interim_results=False))
         self.listener = listener
         self.vad = vad_model
         self.early_after = early_after
         self.complete = complete  # words that need no more: their turn ends at once
+        self.identify_after = identify_after  # speech before the words' language is asked
         listener.on("metrics_collected", lambda metrics: self.emit("metrics_collected", metrics))
 
     @property
@@ -83,6 +89,18 @@ class _Utterance:
         self.given = False  # its words were complete: the session has them already
         self.closed = False  # the VAD ended it
         self.resumed = False  # the caller went on after a turn that ended early
+        self.language: asyncio.Task[str | None] | None = None  # identified while spoken
+
+    async def sure_language(self) -> str | None:
+        """The language its early identification was sure of, once that is back."""
+        if self.language is None:
+            return None
+        try:
+            return await asyncio.shield(self.language)
+        except asyncio.CancelledError:
+            if self.language.cancelled():  # the stream closed; a cancelled caller re-raises
+                return None
+            raise
 
     def drop_early(self) -> None:
         if self.early is not None:
@@ -96,7 +114,7 @@ class _EarlyStream(stt.RecognizeStream):
         super().__init__(stt=owner, conn_options=conn_options)
         self._owner = owner
         self._listener = owner.listener
-        self._watchers: set[asyncio.Task[None]] = set()
+        self._watchers: set[asyncio.Task[Any]] = set()
 
     async def _metrics_monitor_task(self, event_aiter: AsyncIterable[stt.SpeechEvent]) -> None:
         async for _ in event_aiter:  # the recogniser reports each recognition's own metrics
@@ -149,6 +167,8 @@ class _EarlyStream(stt.RecognizeStream):
         is the silence before this window: 0 means the caller spoke again, which makes an
         early transcript stale, or, after words the session already has, begins new words."""
         utterance.frames.extend(ev.frames)
+        if not utterance.given:
+            self._identify_if_due(utterance, ev.speech_duration)
         if utterance.given:
             if ev.raw_accumulated_silence > 0.0:
                 return utterance
@@ -161,14 +181,31 @@ class _EarlyStream(stt.RecognizeStream):
             utterance.early_at = time.time()
             utterance.silent_since = utterance.early_at - ev.raw_accumulated_silence
             utterance.early = asyncio.create_task(
-                self._listener.hear(utils.merge_frames(utterance.frames)),
-                name="early-recognition-request")
+                self._hear(utterance, utterance.frames), name="early-recognition-request")
             if self._owner.complete is not None:
                 watcher = asyncio.create_task(self._give_if_complete(utterance),
                                               name="early-recognition-complete")
                 self._watchers.add(watcher)
                 watcher.add_done_callback(self._watchers.discard)
         return utterance
+
+    def _identify_if_due(self, utterance: _Utterance, spoken: float) -> None:
+        """Ask the language of the words once they have gone on `identify_after` seconds,
+        while the call's is still being identified."""
+        after = self._owner.identify_after
+        if utterance.language is not None or after <= 0.0 or spoken < after \
+                or not self._listener.identifying or self._listener.identifier is None:
+            return
+        utterance.language = asyncio.create_task(
+            self._listener.early_language(utils.merge_frames(utterance.frames)),
+            name="early-language")
+        self._watchers.add(utterance.language)
+        utterance.language.add_done_callback(self._watchers.discard)
+
+    async def _hear(self, utterance: _Utterance | None, frames: list[rtc.AudioFrame]
+                    ) -> stt.SpeechEvent:
+        language = await utterance.sure_language() if utterance is not None else None
+        return await self._listener.hear(utils.merge_frames(frames), language=language)
 
     async def _give_if_complete(self, utterance: _Utterance) -> None:
         """End the turn on the early transcript if its words are complete and the caller is
@@ -209,7 +246,7 @@ class _EarlyStream(stt.RecognizeStream):
         else:
             audio = utterance.frames if utterance is not None and utterance.resumed \
                 else ev.frames
-            event = await self._listener.hear(utils.merge_frames(audio))
+            event = await self._hear(utterance, audio)
         self._give(event, utterance, detected_at=detected_at, speech_end_time=speech_end_time,
                    complete=False)
 
@@ -226,6 +263,8 @@ class _EarlyStream(stt.RecognizeStream):
                           "sent_at": utterance.early_at if early and utterance else detected_at,
                           "ready_at": time.time(),
                           "dropped": utterance.dropped if utterance is not None else 0,
+                          "identified_early": _done(utterance.language)
+                          if utterance is not None else None,
                           "audio_seconds": round(sum(f.duration for f in utterance.frames), 3)
                           if utterance is not None else 0.0}})
         spoken = event.alternatives[0] if event.alternatives else None
@@ -234,6 +273,13 @@ class _EarlyStream(stt.RecognizeStream):
         self._event_ch.send_nowait(stt.SpeechEvent(
             type=stt.SpeechEventType.FINAL_TRANSCRIPT, alternatives=[spoken],
             speech_end_time=speech_end_time))
+
+
+def _done(task: asyncio.Task[str | None] | None) -> str | None:
+    """What an early identification was sure of, if it is back."""
+    if task is None or not task.done() or task.cancelled() or task.exception() is not None:
+        return None
+    return task.result()
 
 
 def _tail(frames: list[rtc.AudioFrame], seconds: float) -> list[rtc.AudioFrame]:
@@ -249,7 +295,8 @@ def _tail(frames: list[rtc.AudioFrame], seconds: float) -> list[rtc.AudioFrame]:
 
 
 def early_recognition(listener: CallListener | None, vad_model: Any, early_after: float,
-                      complete: Callable[[str], bool] | None = None) -> stt.STT | None:
+                      complete: Callable[[str], bool] | None = None,
+                      identify_after: float = 0.0) -> stt.STT | None:
     """The session's recogniser: early recognition when the call hears speech and the early
     point comes before the VAD's end of speech (`complete`: words whose turn ends at once);
     the plain recogniser otherwise (livekit wraps it in its StreamAdapter)."""
@@ -257,4 +304,5 @@ def early_recognition(listener: CallListener | None, vad_model: Any, early_after
         return listener
     if not 0.0 < early_after < vad_model.min_silence_duration:
         return listener
-    return EarlyRecognition(listener, vad_model, early_after=early_after, complete=complete)
+    return EarlyRecognition(listener, vad_model, early_after=early_after, complete=complete,
+                            identify_after=identify_after)

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from livekit.agents import llm, stt, tts
+from livekit.agents.stt import STT as Recogniser
 
+from agent.language_id import EarlyIdentifier
 from agent.offline import EspeakTTS, OfflineLLM
 from agent.offline.llm import OfflineKnowledge
 from agent.opening import answer_values
@@ -127,8 +129,21 @@ class Providers:
         inner = openai_api_stt(self.settings, self.stt_kind, language, identify=identify)
         self.stt = CallListener(inner, language=language, identify=identify,
                                 provider=self.stt_kind, on_language=on_language,
-                                on_failure=on_failure)
+                                on_failure=on_failure,
+                                early=self._early_identification(language, identify))
         return self.stt
+
+    def _early_identification(self, language: str, identify: bool
+                              ) -> tuple[Recogniser, EarlyIdentifier] | None:
+        """First words identified while spoken: the local speech service only (OpenAI's API
+        has no identification of its own)."""
+        if not identify or self.stt_kind != "local" \
+                or self.settings.speech_identify_after_seconds <= 0:
+            return None
+        forced = openai_api_stt(self.settings, self.stt_kind, language, identify=False)
+        return forced, EarlyIdentifier(self.settings.speech_base_url,
+                                       api_key=_secret(self.settings.speech_api_key),
+                                       prior_header=LANGUAGE_PRIOR_HEADER)
 
     @property
     def offline(self) -> bool:

@@ -7,7 +7,9 @@ forces the recogniser's language (and, locally, the model). When the language is
 (a phone call: the department's default is only a guess), the first words are identified
 among Arabic and English, keeping the guess unless another language is clearly more likely
 (and, when they kept it, the next words too); the call then continues in the language the
-caller spoke, and recognition is forced to it.
+caller spoke, and recognition is forced to it. With the local service, the first words are
+identified while the caller is still speaking (agent/language_id.py), and their transcript
+is forced to the language it is sure of.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from agent.logs import log
 from agent.personas import LANGUAGES
 
 if TYPE_CHECKING:
+    from agent.language_id import EarlyIdentifier
     from agent.state import CallState
 
 # one quick retry; a recogniser that is down must not hold the caller's turn for long
@@ -38,9 +41,14 @@ class CallListener(stt.STT):
 
     def __init__(self, inner: stt.STT, *, language: str, identify: bool, provider: str,
                  on_language: Callable[[str], None] | None = None,
-                 on_failure: Callable[[str], None] | None = None) -> None:
+                 on_failure: Callable[[str], None] | None = None,
+                 early: tuple[stt.STT, EarlyIdentifier] | None = None) -> None:
+        """`early`: a recogniser that is always told the language, and the identification
+        of first words while they are spoken (both or neither)."""
         super().__init__(capabilities=stt.STTCapabilities(streaming=False, interim_results=False))
         self.inner = inner
+        self.forced: stt.STT | None = early[0] if early is not None else None
+        self.identifier: EarlyIdentifier | None = early[1] if early is not None else None
         self.language = language
         self.identifying = identify
         self.provider_kind = provider
@@ -48,7 +56,10 @@ class CallListener(stt.STT):
         self.identified = 0  # utterances identified so far
         self._on_language = on_language
         self._on_failure = on_failure
-        inner.on("metrics_collected", lambda metrics: self.emit("metrics_collected", metrics))
+        for recogniser in (inner, self.forced):
+            if recogniser is not None:
+                recogniser.on("metrics_collected",
+                              lambda metrics: self.emit("metrics_collected", metrics))
 
     @property
     def model(self) -> str:
@@ -71,10 +82,22 @@ class CallListener(stt.STT):
         self.accept(event)
         return event
 
-    async def hear(self, buffer: utils.AudioBuffer) -> stt.SpeechEvent:
-        """The transcript of `buffer`, changing nothing (an early recognition may be thrown
-        away: agent/early_recognition.py); `accept` the one the turn keeps."""
+    async def early_language(self, buffer: utils.AudioBuffer) -> str | None:
+        """While the call's language is being identified: the language the words that begin
+        with `buffer` can be heard in without identifying them, if the service is sure."""
+        if not self.identifying or self.identifier is None:
+            return None
+        return await self.identifier.language(buffer, self.language)
+
+    async def hear(self, buffer: utils.AudioBuffer, language: str | None = None
+                   ) -> stt.SpeechEvent:
+        """The transcript of `buffer` (in `language`, when identification is still on and
+        `early_language` was sure of it), changing nothing (an early recognition may be
+        thrown away: agent/early_recognition.py); `accept` the one the turn keeps."""
         try:
+            if language and self.identifying and self.forced is not None:
+                return await self.forced.recognize(buffer, language=language,
+                                                   conn_options=RECOGNIZE_OPTIONS)
             return await self.inner.recognize(buffer, conn_options=RECOGNIZE_OPTIONS)
         except Exception as exc:  # the caller can still press keys or type
             self.failures += 1
@@ -102,6 +125,10 @@ class CallListener(stt.STT):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+        if self.forced is not None:
+            await self.forced.aclose()
+        if self.identifier is not None:
+            await self.identifier.aclose()
 
 
 def switch_language(state: CallState, language: str, *, via: str) -> None:

@@ -195,7 +195,8 @@ async def entrypoint(ctx: JobContext) -> None:
     listener = _listen(state, identify=not chosen and carried is None)
     vad_model = ctx.proc.userdata.get("vad") if voice else None
     recogniser = early_recognition(listener, vad_model, settings.speech_early_seconds,
-                                   complete=words_complete(state))
+                                   complete=words_complete(state),
+                                   identify_after=settings.speech_identify_after_seconds)
     # with early recognition the recogniser cuts utterances (VAD_MIN_SILENCE_SECONDS) and
     # ends complete ones sooner, so the session's VAD must let a turn end that soon
     turn_vad = ctx.proc.userdata.get("turn_vad", vad_model) \

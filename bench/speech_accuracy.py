@@ -7,7 +7,9 @@ Hz), as a phone call delivers them. For each language, model and band: keyword r
 department or topic word found in the transcript), compute time per clip and real-time
 factor, with our 10 s encoder window and with Whisper's full 30 s one. Then language
 identification as calls use it: the caller's first words identified among Arabic and English
-with the number's language as the prior (SPEECH_SWITCH_CONFIDENCE).
+with the number's language as the prior (SPEECH_SWITCH_CONFIDENCE). With `--early`: the first
+words identified on their beginning while the caller goes on speaking (`sure_of`), as calls
+do before identifying the whole words.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from faster_whisper import decode_audio
 from bench.tables import markdown_table
 from core.config import Settings
 from nlu.normalize import normalize
-from speech.recognizer import MAX_FRAMES, SAMPLE_RATE, Recognizer, load_recognizer
+from speech.recognizer import MAX_FRAMES, SAMPLE_RATE, Recognizer, load_recognizer, sure_of
 
 # (sentence, words any of which counts as recognised), written for this bench
 CLIPS: dict[str, list[tuple[str, tuple[str, ...]]]] = {
@@ -204,9 +206,36 @@ def degraded_rows(recognizer: Recognizer, clips: list[Clip]) -> list[list[str]]:
     return rows
 
 
+def early_rows(recognizer: Recognizer, clips: list[Clip],
+               after: tuple[float, ...] = (1.0, 1.5),
+               confidences: tuple[float, ...] = (0.5, 0.6, 0.7)) -> list[list[str]]:
+    """First words on an Arabic number identified on their first `after` seconds at each
+    early switch confidence; unsure ones are identified whole (`transcribe`). Per caller
+    language: how many end up in the wrong language, and how many were known early."""
+    heard = [(c.language, decode_audio(str(c.path), sampling_rate=SAMPLE_RATE)) for c in clips]
+    whole = [recognizer.transcribe(pcm, None, "ar").language for _, pcm in heard]
+    plans: list[tuple[str, str, list[str | None]]] = [("whole words only", "-",
+                                                       [None] * len(heard))]
+    for seconds in after:
+        probs = [recognizer.identify(pcm[:int(seconds * SAMPLE_RATE)], "ar")[1]
+                 for _, pcm in heard]
+        plans += [(f"first {seconds:g} s", f"{confidence:g}",
+                   [sure_of(p, "ar", confidence) for p in probs]) for confidence in confidences]
+    rows = []
+    for on, confidence, early in plans:
+        for spoken in ("ar", "en"):
+            mine = [(e, w) for (lang, _), e, w in zip(heard, early, whole, strict=True)
+                    if lang == spoken]
+            rows.append([f"{spoken} speech, ar number", on, confidence,
+                         f"{sum((e or w) != spoken for e, w in mine)}/{len(mine)}",
+                         f"{sum(e is not None for e, _ in mine)}/{len(mine)}"])
+    return rows
+
+
 def run(models: dict[str, str] | None = None, *, windows: tuple[float, ...] = (10, 30),
         identify_windows: tuple[float, ...] = (20,),
-        languages: tuple[str, ...] = ("en", "ar"), lines: bool = False) -> str:
+        languages: tuple[str, ...] = ("en", "ar"), lines: bool = False,
+        early: bool = False) -> str:
     settings = Settings(_env_file=None)
     specs = models or settings.speech_models
     by_spec: dict[str, Recognizer] = {}
@@ -224,6 +253,7 @@ def run(models: dict[str, str] | None = None, *, windows: tuple[float, ...] = (1
         recall = recall_rows(by_spec, [c for c in clips if c.language in languages], windows)
         lid = identification_rows(identify, clips, identify_windows)
         poorer = degraded_rows(identify, clips) if lines else []
+        beginning = early_rows(identify, clips) if early else []
     return ("### Keyword recall of the packaged models (espeak-ng clips)\n\n"
             + markdown_table(["lang", "model", "voice", "band", "window", "keyword recall",
                               "ms / clip", "RTF"], recall)
@@ -233,7 +263,11 @@ def run(models: dict[str, str] | None = None, *, windows: tuple[float, ...] = (1
                               "ms / clip"], lid)
             + ("\n\n### First words over poorer lines (both bands, every voice)\n\n"
                + markdown_table(["caller", "line", "identification alone",
-                                 "with the second opinion"], poorer) if poorer else ""))
+                                 "with the second opinion"], poorer) if poorer else "")
+            + ("\n\n### First words identified while the caller speaks (both bands, every "
+               "voice)\n\n" + markdown_table(["caller", "identified on", "early switch "
+                                              "confidence", "wrong language", "known early"],
+                                             beginning) if beginning else ""))
 
 
 def _seconds(text: str) -> tuple[float, ...]:
@@ -252,9 +286,12 @@ def main() -> None:
     p.add_argument("--lines", action="store_true",
                    help="also first words over poorer lines (clipped, noisy, lossy, quiet; "
                    "~10 min more)")
+    p.add_argument("--early", action="store_true",
+                   help="also first words identified on their first 1 / 1.5 s at early switch "
+                   "confidences 0.5-0.7 (~3 min more)")
     args = p.parse_args()
     print(run(windows=args.windows, identify_windows=args.identify_windows,
-              languages=tuple(args.languages.split(",")), lines=args.lines))
+              languages=tuple(args.languages.split(",")), lines=args.lines, early=args.early))
 
 
 if __name__ == "__main__":

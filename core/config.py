@@ -160,6 +160,10 @@ class Settings(BaseSettings):
     # recognition starts this far into the silence, before the VAD's end of speech; speech
     # after it throws that transcript away (agent/early_recognition.py). 0: at the end only
     speech_early_seconds: float = Field(default=0.05, ge=0.0, le=2.0)
+    # while a call's language is still being identified, its caller's words are identified
+    # once they have spoken this long, so their transcript can be forced to the language at
+    # once (agent/early_recognition.py; local speech service only). 0: at the end only
+    speech_identify_after_seconds: float = Field(default=1.5, ge=0.0, le=10.0)
 
     # Local speech service (`contact-center speech`): Whisper served over the OpenAI
     # transcription API, one copy of each model per machine.
@@ -181,6 +185,9 @@ class Settings(BaseSettings):
     # language identification on a call's first words: leave the call's language only for
     # another language at least this likely (Whisper's probability)
     speech_switch_confidence: float = Field(default=0.4, ge=0.0, le=1.0)
+    # ... and on their beginning, while the caller goes on speaking (POST
+    # /v1/audio/language): below this the whole words are identified as above
+    speech_early_switch_confidence: float = Field(default=0.6, ge=0.0, le=1.0)
 
     # Local stack (`contact-center stack` / `dev`)
     stack_host: str = "127.0.0.1"

@@ -6,7 +6,8 @@ one copy of each model per machine serves every call of every worker there (a GP
 with no change to the agent). The language selects the model (SPEECH_MODELS); `model` is
 accepted and ignored. Without `language` the language is identified among the served ones;
 the `X-Language-Prior` header names the call's current language, kept unless another is at
-least SPEECH_SWITCH_CONFIDENCE likely.
+least SPEECH_SWITCH_CONFIDENCE likely. `POST /v1/audio/language` (ours, not OpenAI's) tells,
+from the beginning of a caller's words, the language to transcribe them in, when sure.
 
 Transcriptions run off the event loop, SPEECH_CONCURRENCY at a time; at most
 SPEECH_QUEUE_LIMIT more wait, beyond that the answer is 503 at once, so a burst of talking
@@ -146,6 +147,13 @@ def create_app(settings: Settings | None = None, recognizer: Recognizer | None =
                                        "param": exc.param, "code": None}},
                             status_code=exc.status)
 
+    def _ready(authorization: str | None) -> Recognizer:
+        _authorize(authorization)
+        recognizer: Recognizer | None = state["recognizer"]
+        if recognizer is None:
+            raise SpeechError(503, "speech models are still loading", kind="server_busy")
+        return recognizer
+
     def _authorize(authorization: str | None) -> None:
         key = settings.speech_api_key
         if key is not None and key.get_secret_value() and \
@@ -179,22 +187,16 @@ def create_app(settings: Settings | None = None, recognizer: Recognizer | None =
         authorization: Annotated[str | None, Header()] = None,
         x_language_prior: Annotated[str | None, Header()] = None,
     ) -> Response:
-        _authorize(authorization)
-        recognizer: Recognizer | None = state["recognizer"]
-        if recognizer is None:
-            raise SpeechError(503, "speech models are still loading", kind="server_busy")
+        recognizer = _ready(authorization)
         if response_format not in ("json", "text", "verbose_json"):
             raise SpeechError(400, "response_format must be json, text or verbose_json",
                               "response_format")
-        language = (language or "").strip().lower()[:2] or None
+        language = _code(language)
         if language is not None and language not in recognizer.models:
             raise SpeechError(400, f"language {language!r} is not served; one of "
                                    f"{', '.join(recognizer.languages)}", "language")
-        data = await file.read(MAX_UPLOAD_BYTES + 1)
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise SpeechError(413, "audio file too large", "file")
-        audio = await anyio.to_thread.run_sync(_decode, data)
-        prior = (x_language_prior or "").strip().lower()[:2] or None
+        audio = await _audio(file)
+        prior = _code(x_language_prior)
         async with slots.slot() as waited:
             try:
                 result = await anyio.to_thread.run_sync(
@@ -211,4 +213,43 @@ def create_app(settings: Settings | None = None, recognizer: Recognizer | None =
                  waited * 1000, result.model, identified, result.avg_logprob)
         return _body(result, response_format)
 
+    @app.post("/v1/audio/language")
+    async def language(
+        file: Annotated[UploadFile, File()],
+        authorization: Annotated[str | None, Header()] = None,
+        x_language_prior: Annotated[str | None, Header()] = None,
+    ) -> dict[str, Any]:
+        """Not in OpenAI's API: the language the words that begin with `file` can be
+        transcribed in without identifying them again (`Recognizer.sure_language`), or null;
+        the prior (`X-Language-Prior`, the call's current language) is required."""
+        recognizer = _ready(authorization)
+        prior = _code(x_language_prior)
+        if prior not in recognizer.models:
+            raise SpeechError(400, "X-Language-Prior must name a served language: one of "
+                                   f"{', '.join(recognizer.languages)}", "X-Language-Prior")
+        audio = await _audio(file)
+        async with slots.slot() as waited:
+            started = time.perf_counter()
+            sure, probabilities = await anyio.to_thread.run_sync(
+                recognizer.sure_language, audio, prior, settings.speech_early_switch_confidence)
+        seconds = time.perf_counter() - started
+        log.info("identified %.2f s of audio in %.0f ms (waited %.0f ms, prior %s): %s (%s)",
+                 len(audio) / SAMPLE_RATE, seconds * 1000, waited * 1000, prior,
+                 sure or "unsure", " ".join(f"{lang}={p:.2f}"
+                                            for lang, p in probabilities.items()))
+        return {"language": sure, "language_probabilities": probabilities,
+                "duration": round(len(audio) / SAMPLE_RATE, 3)}
+
     return app
+
+
+def _code(language: str | None) -> str | None:
+    """A language code as the service keys its models (`en-US` -> `en`), or None."""
+    return (language or "").strip().lower()[:2] or None
+
+
+async def _audio(file: UploadFile) -> np.ndarray:
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise SpeechError(413, "audio file too large", "file")
+    return await anyio.to_thread.run_sync(_decode, data)

@@ -1,7 +1,8 @@
 """Early recognition: the utterance goes to the speech service a moment into the caller's
 silence, before Silero VAD's end of speech; speech after that moment throws the early
-transcript away; complete words end the turn as soon as they are recognised. Real Silero VAD,
-real espeak-ng speech, the real speech service."""
+transcript away; complete words end the turn as soon as they are recognised; first words are
+identified while still spoken. Real Silero VAD, real espeak-ng speech, the real speech
+service."""
 
 from __future__ import annotations
 
@@ -201,3 +202,29 @@ async def test_a_judgement_that_fails_leaves_the_turn_to_the_vad(
     (heard,) = _utterances(caplog)
     assert not heard["complete"], heard
     assert "could not tell whether the words are complete" in caplog.text
+
+
+async def test_first_words_are_identified_while_spoken_and_heard_in_that_language(
+        make_state, directory, speech_service: SpeechProcess, artifacts_dir, caplog):
+    """An English caller on an Arabic call: 1.5 s into the words their language is asked;
+    the service is sure it is English, so the words are transcribed in English without being
+    identified again (by the recogniser that is told the language), and the call switches."""
+    caplog.set_level(logging.INFO, logger="contact_center.agent")
+    settings = Settings(_env_file=None, speech_url=speech_service.url)
+    state = make_state("reception", "ar", providers=build_providers(settings, directory))
+    switched: list[str] = []
+    listener = state.providers.listen("ar", identify=True, on_language=switched.append)
+    recognition = early_recognition(listener, silero.VAD.load(min_silence_duration=0.4), 0.1,
+                                    identify_after=settings.speech_identify_after_seconds)
+    assert isinstance(recognition, EarlyRecognition)
+    clip = _pcm(spoken_wav("I have a complaint about my bill.", artifacts_dir / "speech"))
+    events = await _recognise(recognition, np.concatenate([_silence(0.5), clip,
+                                                           _silence(1.0)]), paced=True)
+    assert "complaint" in _finals(events)[0], _finals(events)
+    (heard,) = _utterances(caplog)
+    assert heard["identified_early"] == "en", heard
+    asked = [r.identified for r in caplog.records if hasattr(r, "identified")]
+    assert asked and asked[0]["language"] == "en" and asked[0]["prior"] == "ar", asked
+    assert listener.forced._opts.languages == ["en"]  # type: ignore[union-attr]
+    assert switched == ["en"] and listener.language == "en" and not listener.identifying
+    await listener.aclose()
