@@ -50,6 +50,8 @@ class VoiceTurn:
     sent_at: float | None = None  # the utterance went to speech recognition (maybe earlier)
     ready_at: float | None = None  # its transcript was there
     early: bool = False
+    complete: bool = False  # ended on complete words, before the VAD's end of speech
+    identified_early: str | None = None  # its language, identified while it was spoken
     speaking_at: float | None = None
     tts_ttfb: float = 0.0
     llm_ttft: float = 0.0
@@ -143,6 +145,8 @@ def attach_turns(calls: list[VoiceCall], worker_log: Path) -> None:
                 continue
             turn.ended_at, turn.sent_at = heard["detected_at"], heard["sent_at"]
             turn.ready_at, turn.early = heard["ready_at"], bool(heard["early"])
+            turn.complete = bool(heard.get("complete"))
+            turn.identified_early = heard.get("identified_early")
             later = [e for e in after if e["at"] >= turn.ready_at]
             speaking = next((e for e in later if e.get("bench") == "state"
                              and e.get("new") == "speaking"), None)
@@ -228,13 +232,16 @@ def report(level: int, calls: list[VoiceCall], cpu: dict[str, float],
     minutes = sum(c.seconds for c in calls) / 60
     unanswered = sum(1 for t in turns if t.heard_at is None)
     early = sum(1 for t in turns if t.early)
+    complete = sum(1 for t in turns if t.complete)
+    identified = sum(1 for t in turns if t.identified_early)
     table = markdown_table(SUMMARY_HEADERS, rows)
     cpu_rows = [[name, f"{seconds:.1f}", f"{seconds / minutes:.2f}" if minutes else "-"]
                 for name, seconds in cpu.items()]
     cpu_table = markdown_table(["process", "CPU s", "CPU s per call-minute"], cpu_rows)
     ok = sum(1 for c in calls if c.timing.ok)
     return (f"### Voice turns, {level} call(s) at once ({len(calls)} calls, {ok} completed, "
-            f"{len(turns)} turns, {unanswered} unanswered, {early} recognised early; "
+            f"{len(turns)} turns, {unanswered} unanswered, {early} recognised early, "
+            f"{complete} ended on complete words, {identified} identified while spoken; "
             f"{minutes:.1f} call-minutes)\n\n"
             f"{table}\n\n{cpu_table}\n\npeak memory: agent worker {peak['worker PSS']:.0f} MB "
             f"PSS, speech service {peak['speech PSS']:.0f} MB PSS; turn p95 "
@@ -245,8 +252,11 @@ def _p95(turns: list[VoiceTurn]) -> float:
     return summary([t.total for t in turns])["p95"] or float("nan")  # type: ignore[return-value]
 
 
-def run(levels: list[int] | None = None, calls: int = 5) -> str:
-    return asyncio.run(measure(levels or [1], calls, SENTENCES))
+def run(levels: list[int] | None = None, calls: int = 5, opening: str | None = None) -> str:
+    """`opening`: the callers' first words instead of SENTENCES[0] (a caller who explains
+    why they call speaks longer first words than a short question)."""
+    sentences = [opening, *SENTENCES[1:]] if opening else SENTENCES
+    return asyncio.run(measure(levels or [1], calls, sentences))
 
 
 def main() -> None:
@@ -254,8 +264,10 @@ def main() -> None:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--levels", default="1", help="calls at once, per level (e.g. 1,4,8)")
     p.add_argument("--calls", type=int, default=5, help="calls per level (>= the level)")
+    p.add_argument("--opening", default=None,
+                   help=f"the callers' first words (default {SENTENCES[0]!r})")
     args = p.parse_args()
-    print(run([int(x) for x in args.levels.split(",") if x], args.calls))
+    print(run([int(x) for x in args.levels.split(",") if x], args.calls, args.opening))
 
 
 if __name__ == "__main__":
