@@ -48,8 +48,8 @@ CLEARER_BY = 0.2
 # Identification of a caller's first words while they go on speaking (`sure_language`): it
 # may leave the call's language only for another this likely. On our clips, Arabic callers on
 # an Arabic number (bench.speech_accuracy --early, bench/README.md): after 1.5 s of words at
-# 0.6, as many misheard as identifying the whole words (1 of 60), and 48 of 48 English callers
-# known early; after 1.0 s, 5 of 60 Arabic callers were switched to English.
+# 0.6, as many misheard as by identifying the whole words (2 of 60), and 48 of 48 English
+# callers known early; after 1 s at 0.6, 3-5 of 60 Arabic callers were switched to English.
 EARLY_SWITCH_CONFIDENCE = 0.6
 
 
