@@ -167,14 +167,13 @@ class _EarlyStream(stt.RecognizeStream):
         is the silence before this window: 0 means the caller spoke again, which makes an
         early transcript stale, or, after words the session already has, begins new words."""
         utterance.frames.extend(ev.frames)
-        if not utterance.given:
-            self._identify_if_due(utterance, ev.speech_duration)
         if utterance.given:
             if ev.raw_accumulated_silence > 0.0:
                 return utterance
             following = self._begin(_tail(utterance.frames, RESUME_PADDING_SECONDS))
             following.resumed = True
             return following
+        self._identify_if_due(utterance, ev.speech_duration)
         if ev.raw_accumulated_silence <= 0.0:
             utterance.drop_early()
         elif utterance.early is None and ev.raw_accumulated_silence >= self._owner.early_after:
@@ -194,7 +193,7 @@ class _EarlyStream(stt.RecognizeStream):
         while the call's is still being identified."""
         after = self._owner.identify_after
         if utterance.language is not None or after <= 0.0 or spoken < after \
-                or not self._listener.identifying or self._listener.identifier is None:
+                or not self._listener.identifies_early:
             return
         utterance.language = asyncio.create_task(
             self._listener.early_language(utils.merge_frames(utterance.frames)),

@@ -82,10 +82,16 @@ class CallListener(stt.STT):
         self.accept(event)
         return event
 
+    @property
+    def identifies_early(self) -> bool:
+        """The call's language is still being identified, and words can be identified while
+        they are spoken."""
+        return self.identifying and self.identifier is not None
+
     async def early_language(self, buffer: utils.AudioBuffer) -> str | None:
         """While the call's language is being identified: the language the words that begin
         with `buffer` can be heard in without identifying them, if the service is sure."""
-        if not self.identifying or self.identifier is None:
+        if not self.identifies_early or self.identifier is None:
             return None
         return await self.identifier.language(buffer, self.language)
 
